@@ -5,27 +5,35 @@
 //! cargo run -p hrsync-examples --example lifecycle_table                      # at the fixture's reference time
 //! cargo run -p hrsync-examples --example lifecycle_table -- --at 2026-09-01T08:00:00Z
 //! cargo run -p hrsync-examples --example lifecycle_table -- --csv export.csv  # your own file
+//! cargo run -p hrsync-examples --example lifecycle_table -- --source nmbrs    # via the Nmbrs simulator
 //! ```
 //!
 //! The people are read through the `HrSource` trait, as the sync engine reads them: from
-//! an in-memory source serving `Fixture::standard()`, or from a CSV file.
+//! an in-memory source serving `Fixture::standard()`, from a CSV file, or from the Nmbrs
+//! simulator serving the fixture over local SOAP (`NmbrsSource`, the same code that reads
+//! a real Nmbrs). Nmbrs keeps no time zone, so read that way the people in New York and
+//! Tokyo fall back to the policy's default zone.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use hr_core::conformance::Fixture;
-use hr_core::{CsvSource, DynHrSource, HrSourceExt, LifecycleState};
+use hr_core::{CsvSource, DynHrSource, HrSnapshot, HrSourceExt, LifecycleState};
+use nmbrs_client::ManagerScope;
+use nmbrs_client::simulator::{SimulatedNmbrs, Simulator};
 
 struct Args {
     at: Option<DateTime<Utc>>,
     csv: Option<String>,
+    nmbrs: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         at: None,
         csv: None,
+        nmbrs: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -37,9 +45,14 @@ fn parse_args() -> Result<Args, String> {
                 args.at = Some(at.with_timezone(&Utc));
             }
             "--csv" => args.csv = Some(value),
+            "--source" => match value.as_str() {
+                "nmbrs" => args.nmbrs = true,
+                "fixture" => args.nmbrs = false,
+                other => return Err(format!("--source {other:?}: use fixture or nmbrs")),
+            },
             other => {
                 return Err(format!(
-                    "unknown option {other}; use --at INSTANT and/or --csv FILE"
+                    "unknown option {other}; use --at INSTANT, --csv FILE or --source fixture|nmbrs"
                 ));
             }
         }
@@ -58,9 +71,10 @@ fn truncate(text: &str, width: usize) -> String {
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let fixture = Fixture::standard();
-    let source: Arc<DynHrSource> = match &args.csv {
-        Some(path) => Arc::new(CsvSource::from_path(path)),
-        None => Arc::new(fixture.in_memory_source()),
+    let source: Arc<DynHrSource> = match (&args.csv, args.nmbrs) {
+        (Some(path), _) => Arc::new(CsvSource::from_path(path)),
+        (None, true) => Arc::new(nmbrs_simulator(&fixture).await?),
+        (None, false) => Arc::new(fixture.in_memory_source()),
     };
     let at = args.at.unwrap_or(if args.csv.is_some() {
         Utc::now()
@@ -108,6 +122,22 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// `NmbrsSource` reading the fixture from a simulator on a local port, whose payroll
+/// period is the fixture's month.
+async fn nmbrs_simulator(fixture: &Fixture) -> Result<SimulatedNmbrs, Box<dyn std::error::Error>> {
+    let data = HrSnapshot::new(
+        "fixture",
+        fixture.reference_time,
+        fixture.employees.clone(),
+        fixture.org_units.clone(),
+    )?;
+    let at = fixture.reference_time;
+    let simulator = Simulator::new(&data)?.with_current_period(at.year(), at.month());
+    let nmbrs = SimulatedNmbrs::start(simulator, |s| s.with_managers(ManagerScope::None)).await?;
+    eprintln!("Nmbrs simulator listening at {}", nmbrs.base_url());
+    Ok(nmbrs)
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(args) => args,
@@ -116,7 +146,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

@@ -100,13 +100,24 @@ fn decimal<'a>(cur: &mut Cursor<'a>, e: &Elem<'a>, ctx: Ctx) -> Result<Option<De
     }
 }
 
+/// `n` ASCII digits at `at` as a number.
+fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
+    b.get(at..at + n)?.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
 /// The calendar date of an `xs:dateTime` or `xs:date`; `0001-01-01` is no value.
 fn parse_date(t: &str) -> Option<Option<NaiveDate>> {
     let b = t.as_bytes();
-    if b.len() < 10 || (b.len() > 10 && !matches!(b[10], b'T' | b't' | b' ')) {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let date = NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()?;
+    if b.len() > 10 && !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let year = i32::try_from(digits(b, 0, 4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, digits(b, 5, 2)?, digits(b, 8, 2)?)?;
     Some((date != NaiveDate::from_ymd_opt(1, 1, 1)?).then_some(date))
 }
 
@@ -120,29 +131,29 @@ fn date<'a>(cur: &mut Cursor<'a>, e: &Elem<'a>, ctx: Ctx) -> Result<Option<Naive
 /// An `xs:dateTime` without offset as a local date and time (fractions kept, any offset
 /// suffix ignored: Nmbrs sends Dutch local times).
 fn parse_datetime(t: &str) -> Option<Option<NaiveDateTime>> {
-    let day = parse_date(t)?;
-    let Some(day) = day else { return Some(None) };
-    let rest = t.get(11..).unwrap_or("");
-    if rest.is_empty() {
+    let Some(day) = parse_date(t)? else {
+        return Some(None);
+    };
+    let b = t.as_bytes();
+    if b.len() == 10 {
         return Some(day.and_hms_opt(0, 0, 0));
     }
-    let hms = rest.get(..8)?;
-    let mut time = NaiveTime::parse_from_str(hms, "%H:%M:%S").ok()?;
-    if let Some(frac) = rest.get(8..).and_then(|r| r.strip_prefix('.')) {
-        let digits: String = frac
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .take(9)
-            .collect();
-        if !digits.is_empty() {
-            let nanos: u32 = format!("{digits:0<9}").parse().ok()?;
-            time = time.with_nanosecond(nanos)?;
+    if b.len() < 19 || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (h, m, sec) = (digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
+    let mut nanos = 0u32;
+    if b.get(19) == Some(&b'.') {
+        let frac = b[20..].iter().take_while(|c| c.is_ascii_digit()).take(9);
+        let mut scale = 100_000_000;
+        for &c in frac {
+            nanos += u32::from(c - b'0') * scale;
+            scale /= 10;
         }
     }
+    let time = NaiveTime::from_hms_nano_opt(h, m, sec, nanos)?;
     Some(Some(day.and_time(time)))
 }
-
-use chrono::Timelike as _;
 
 fn datetime<'a>(cur: &mut Cursor<'a>, e: &Elem<'a>, ctx: Ctx) -> Result<Option<NaiveDateTime>> {
     match cur.text(e)? {
@@ -236,13 +247,16 @@ fn grouped<'a, T>(
     kind: &'static str,
     mut record: impl FnMut(&mut Cursor<'a>, Elem<'a>, Ctx) -> Result<T>,
 ) -> Result<Vec<EmployeeRecords<T>>> {
+    // Records are gathered in one scratch vector and moved out at their exact count, so
+    // no person's list carries the spare capacity of a growing vector.
+    let mut records: Vec<T> = Vec::new();
     list(body, |cur, item, index| {
         let mut ctx = Ctx {
             item: index,
             employee: None,
             kind,
         };
-        let mut records = Vec::new();
+        records.clear();
         cur.each_child(&item, |cur, child| {
             if is_employee_id(&child) {
                 let id_ctx = Ctx {
@@ -269,7 +283,9 @@ fn grouped<'a, T>(
                 "the item has no EmployeeId",
             )
         })?;
-        Ok(EmployeeRecords::new(EmployeeId(employee_id), records))
+        let mut exact = Vec::with_capacity(records.len());
+        exact.append(&mut records);
+        Ok(EmployeeRecords::new(EmployeeId(employee_id), exact))
     })
 }
 
@@ -814,6 +830,7 @@ mod tests {
 
     #[test]
     fn date_times_keep_fractions() {
+        use chrono::Timelike as _;
         let t = parse_datetime("2019-12-02T09:15:27.473").flatten();
         assert_eq!(
             t.map(|t| t.to_string()),

@@ -125,8 +125,8 @@ impl<'a> Cursor<'a> {
         let mut out: Option<Cow<'a, str>> = None;
         loop {
             let piece: Cow<'a, str> = match self.reader.read_event() {
-                Ok(Event::Text(t)) => t.xml_content().map_err(|err| self.encoding(&err))?,
-                Ok(Event::CData(t)) => t.xml_content().map_err(|err| self.encoding(&err))?,
+                Ok(Event::Text(t)) => t.decode().map_err(|err| self.encoding(&err))?,
+                Ok(Event::CData(t)) => t.decode().map_err(|err| self.encoding(&err))?,
                 Ok(Event::GeneralRef(r)) => Cow::Owned(self.reference(&r)?),
                 Ok(Event::Start(start)) => {
                     let child = elem(start, false);
@@ -211,10 +211,12 @@ fn trim_cow(t: Cow<'_, str>) -> Option<Cow<'_, str>> {
 }
 
 fn elem(start: BytesStart<'_>, empty: bool) -> Elem<'_> {
-    let nil = start
-        .attributes()
-        .flatten()
-        .any(|a| a.key.local_name().into_inner() == b"nil" && matches!(&*a.value, b"true" | b"1"));
+    // Most elements carry no attributes; only parse them where `nil` can be.
+    let maybe_nil = start.attributes_raw().windows(3).any(|w| w == b"nil");
+    let nil = maybe_nil
+        && start.attributes().flatten().any(|a| {
+            a.key.local_name().into_inner() == b"nil" && matches!(&*a.value, b"true" | b"1")
+        });
     Elem { start, empty, nil }
 }
 
