@@ -55,10 +55,13 @@ history_record!(
 /// let period: Period = "2026-11-M".parse().unwrap();
 /// assert_eq!(current(&records, &period), Some(&now));
 /// ```
-pub fn current<'r, T: HistoryRecord>(records: &'r [T], period: &Period) -> Option<&'r T> {
+pub fn current<'r, T: HistoryRecord + 'r>(
+    records: impl IntoIterator<Item = &'r T>,
+    period: &Period,
+) -> Option<&'r T> {
     let now = period.as_effective();
     records
-        .iter()
+        .into_iter()
         .filter(|r| r.effective().is_none_or(|e| e <= now))
         .max_by_key(|r| (r.effective().unwrap_or_default(), r.created()))
 }

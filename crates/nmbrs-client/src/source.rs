@@ -662,17 +662,9 @@ fn home_address(
     records: &[AddressRecord],
     period: &Period,
 ) -> Option<PostalAddress> {
-    let holding: Vec<AddressRecord> = records
-        .iter()
-        .filter(|a| address_holds(a, period))
-        .cloned()
-        .collect();
-    let homes: Vec<AddressRecord> = holding
-        .iter()
-        .filter(|a| a.address_type.as_deref() == Some("HomeAddress"))
-        .cloned()
-        .collect();
-    let chosen = current(&homes, period).or_else(|| current(&holding, period))?;
+    let holding = || records.iter().filter(|a| address_holds(a, period));
+    let homes = holding().filter(|a| a.address_type.as_deref() == Some("HomeAddress"));
+    let chosen = current(homes, period).or_else(|| current(holding(), period))?;
     let mut address = PostalAddress::default();
     address.street = chosen.street.clone();
     address.house_number = chosen.house_number.clone();

@@ -3,21 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+mod common;
 
 use nmbrs_client::parse;
 use proptest::prelude::*;
 
 fn samples() -> Vec<Vec<u8>> {
-    let root = std::env::var_os("NMBRS_SAMPLES").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/nmbrs/samples"
-            ))
-        },
-        PathBuf::from,
-    );
+    let root = common::samples();
     let mut out = Vec::new();
     for dir in ["synthetic", "from-sources"] {
         for entry in std::fs::read_dir(root.join(dir))

@@ -6,26 +6,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+mod common;
 
 use chrono::NaiveDate;
 use nmbrs_client::{ErrorKind, Period, history, parse};
 use rust_decimal::Decimal;
 
-fn samples() -> PathBuf {
-    std::env::var_os("NMBRS_SAMPLES").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/nmbrs/samples"
-            ))
-        },
-        PathBuf::from,
-    )
-}
-
 fn read(rel: &str) -> Vec<u8> {
-    let path = samples().join(rel);
+    let path = common::samples().join(rel);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -37,7 +25,7 @@ fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 fn every_sample_file_is_read() {
     let mut seen = 0;
     for dir in ["synthetic", "from-sources", "requests"] {
-        let entries = std::fs::read_dir(samples().join(dir)).expect("samples folder");
+        let entries = std::fs::read_dir(common::samples().join(dir)).expect("samples folder");
         for entry in entries {
             let path = entry.expect("entry").path();
             let name = path

@@ -3,6 +3,8 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed setup should stop the test
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -17,20 +19,6 @@ use nmbrs_client::simulator::{
 use quick_xml::events::Event;
 use reqwest::StatusCode;
 
-/// The sample requests (`NMBRS_SAMPLES` overrides the samples folder, see `tests/samples.rs`).
-fn samples() -> std::path::PathBuf {
-    std::env::var_os("NMBRS_SAMPLES")
-        .map_or_else(
-            || {
-                std::path::PathBuf::from(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/../../../shared/nmbrs/samples"
-                ))
-            },
-            std::path::PathBuf::from,
-        )
-        .join("requests")
-}
 const SAMPLE_TOKEN: &str = "0123456789abcdef0123456789abcdef";
 const NS: &str = "https://api.nmbrs.nl/soap/v3/";
 
@@ -304,7 +292,7 @@ async fn every_sample_request_gets_a_sensible_answer() {
         .unwrap()
         .with_credentials(USERNAME, SAMPLE_TOKEN, DOMAIN);
     let h = Harness::new(sim).await;
-    let mut files: Vec<_> = std::fs::read_dir(samples())
+    let mut files: Vec<_> = std::fs::read_dir(common::samples().join("requests"))
         .expect("samples directory")
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().ends_with(".request.xml"))

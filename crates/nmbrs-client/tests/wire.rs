@@ -4,8 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,20 +20,8 @@ const USER: &str = "api.user@example.com";
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 const NS: &str = "https://api.nmbrs.nl/soap/v3/";
 
-fn samples() -> PathBuf {
-    std::env::var_os("NMBRS_SAMPLES").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/nmbrs/samples"
-            ))
-        },
-        PathBuf::from,
-    )
-}
-
 fn sample(rel: &str) -> String {
-    std::fs::read_to_string(samples().join(rel)).expect("sample file")
+    std::fs::read_to_string(common::samples().join(rel)).expect("sample file")
 }
 
 /// The XML as a list of events without comments, declaration and whitespace between tags;
