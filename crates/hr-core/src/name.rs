@@ -127,9 +127,9 @@ pub struct PersonName {
 }
 
 /// Joins non-empty parts with single spaces, collapsing inner white space.
-fn join_words<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = String::new();
-    for word in parts.into_iter().flat_map(str::split_whitespace) {
+fn join_words(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for word in parts.iter().flat_map(|p| p.split_whitespace()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -200,7 +200,7 @@ impl PersonName {
 
     /// The own family name with its prefix: "de Vries".
     pub fn own_family_name(&self) -> String {
-        join_words([
+        join_words(&[
             self.family_name_prefix.as_deref().unwrap_or(""),
             &self.family_name,
         ])
@@ -209,7 +209,7 @@ impl PersonName {
     /// The partner's family name with its prefix, when recorded: "van den Berg".
     pub fn partner_full_family_name(&self) -> Option<String> {
         let family = self.partner_family_name.as_deref()?;
-        let joined = join_words([
+        let joined = join_words(&[
             self.partner_family_name_prefix.as_deref().unwrap_or(""),
             family,
         ]);
@@ -240,7 +240,7 @@ impl PersonName {
     /// names, else the initials; empty when none is recorded.
     pub fn display_given_name(&self) -> String {
         if let Some(given) = self.given_name.as_deref().filter(|g| !g.trim().is_empty()) {
-            return join_words([given]);
+            return join_words(&[given]);
         }
         if let Some(first) = self
             .first_names
@@ -251,13 +251,13 @@ impl PersonName {
         }
         self.initials
             .as_deref()
-            .map(|i| join_words([i]))
+            .map(|i| join_words(&[i]))
             .unwrap_or_default()
     }
 
     /// Given name and family name as used: "Anouk Bakker-de Vries".
     pub fn display_name(&self) -> String {
-        join_words([
+        join_words(&[
             self.display_given_name().as_str(),
             self.display_family_name().as_str(),
         ])
