@@ -51,6 +51,7 @@ fn err(position: usize, message: impl Into<String>) -> ExprError {
 
 pub(crate) fn parse(src: &str) -> Result<Expr, ExprError> {
     let start = src.len() - src.trim_start().len();
+    let end = src.trim_end().len();
     let first = src[start..].chars().next();
     match first {
         None => Err(err(0, "the expression is empty")),
@@ -59,10 +60,34 @@ pub(crate) fn parse(src: &str) -> Result<Expr, ExprError> {
             debug_assert_eq!(end, src.len());
             Ok(Expr { alternatives })
         }
-        Some(_) => Ok(Expr {
-            alternatives: vec![Term::Template(template(src, 0)?)],
-        }),
+        Some(_) => {
+            // A bare template is the whole expression; a `|` outside its slots would be
+            // taken as text, so ask for the quoted form instead.
+            if let Some(bar) = top_level_bar(&src[start..end]) {
+                return Err(err(
+                    start + bar,
+                    "a bare template cannot be part of a `|` chain; quote it: \"{…}\" | other",
+                ));
+            }
+            Ok(Expr {
+                alternatives: vec![Term::Template(template(&src[start..end], start)?)],
+            })
+        }
     }
+}
+
+/// The offset of a `|` outside `{…}` slots, if any.
+fn top_level_bar(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '|' if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Parses `term ('|' term)*` from `at`, up to `close` (exclusive) or the end.
@@ -81,7 +106,7 @@ fn chain(src: &str, mut at: usize, close: Option<char>) -> Result<(Vec<Term>, us
             if close.is_none() && has_slot(&text) {
                 terms.push(Term::Template(template(&text, at + 1)?));
             } else {
-                terms.push(Term::Literal(text));
+                terms.push(Term::Literal(text.replace("{{", "{").replace("}}", "}")));
             }
             at = end;
         } else if c.is_ascii_alphabetic() {
@@ -316,6 +341,7 @@ mod tests {
             ("{name.given | 'a' | nope.x}", 20, "unknown field"),
             ("{}", 1, "expected a field"),
             ("@acme.nl", 0, "at least one"),
+            ("{name.given}@acme.nl | contact.work_email", 21, "quote it"),
         ] {
             let e = parse(src).expect_err(src);
             assert_eq!(e.position, at, "{src}: {}", e.message);

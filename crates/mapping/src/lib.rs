@@ -59,7 +59,7 @@
 //! | Humaans | Okta | preset rule `from` |
 //! |---|---|---|
 //! | Work email | login, email | `contact.work_email` |
-//! | First name / middle name / last name | firstName / middleName / lastName | `name.first_name \| name.given` / `name.prefix` / `name.family_name` |
+//! | First name / middle name / last name | firstName / middleName / lastName | `name.first_name \| name.given` / `custom.middle_name` / `name.family` (with tussenvoegsel) |
 //! | Preferred name | nickName | `name.given_name` |
 //! | Personal email | secondEmail | `contact.private_email` |
 //! | Employee ID | employeeNumber | `employee_number` |
@@ -121,7 +121,7 @@ pub use field::{Field, Input};
 pub use mapper::{
     ConfigError, ConfigErrors, Mapper, MappingError, MappingErrorKind, MappingErrors, PRESETS,
 };
-pub use output::{MappedUser, Outcome, Provenance};
+pub use output::{MappedUser, OktaProfileView, Outcome, Provenance};
 pub use target::{
     DEFAULT_CUSTOM_SCHEMA, OKTA_REQUIRED, SCIM_ENTERPRISE_SCHEMA, SCIM_USER_SCHEMA, ScimTarget,
 };

@@ -138,7 +138,7 @@ pub struct MappingErrors(pub Vec<MappingError>);
 pub(crate) struct Rule {
     pub(crate) number: usize,
     pub(crate) from: String,
-    expr: Expr,
+    pub(crate) expr: Expr,
     pub(crate) transforms: Vec<Transform>,
     on_null: OnNull,
     default: Option<String>,
@@ -274,6 +274,9 @@ impl Mapper {
                 Ok(rule) => rules.push(rule),
                 Err(mut e) => errors.append(&mut e),
             }
+        }
+        for r in &rules {
+            check_static_values(r, &mut errors);
         }
         let mut seen_okta = std::collections::BTreeMap::new();
         let mut seen_scim = std::collections::BTreeMap::new();
@@ -467,16 +470,24 @@ fn push_all(
 /// Target rules for a value: no 4-byte characters for Okta, and the attribute's own checks.
 fn check(value: &str, rule: &Rule, employee: &Employee, errors: &mut Vec<MappingError>) {
     let Some(okta) = &rule.okta else { return };
-    let fail = |kind| MappingError {
-        employee: employee.id.clone(),
-        target: format!("okta:{okta}"),
-        kind,
-    };
+    for kind in violations(value, rule.checks) {
+        errors.push(MappingError {
+            employee: employee.id.clone(),
+            target: format!("okta:{okta}"),
+            kind,
+        });
+    }
+}
+
+/// What an Okta attribute with `checks` finds wrong with `value` (no allocation when
+/// nothing is).
+fn violations(value: &str, checks: &[Check]) -> Vec<MappingErrorKind> {
+    let mut out = Vec::new();
     let ascii = value.is_ascii();
     if !ascii && let Some(character) = value.chars().find(|c| c.len_utf8() == 4) {
-        errors.push(fail(MappingErrorKind::FourByteCharacter { character }));
+        out.push(MappingErrorKind::FourByteCharacter { character });
     }
-    for c in rule.checks {
+    for c in checks {
         let broken = match c {
             Check::Length(min, max) => {
                 let len = if ascii {
@@ -496,14 +507,56 @@ fn check(value: &str, rule: &Rule, employee: &Employee, errors: &mut Vec<Mapping
                 value: value.to_owned(),
             }),
             Check::CountryCode => {
-                let ok = value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase());
-                (!ok).then(|| MappingErrorKind::NotACountryCode {
+                (!target::is_country_code(value)).then(|| MappingErrorKind::NotACountryCode {
                     value: value.to_owned(),
                 })
             }
         };
-        if let Some(kind) = broken {
-            errors.push(fail(kind));
+        out.extend(broken);
+    }
+    out
+}
+
+/// Values known when the mapping is compiled (a default, a `from` that is one literal)
+/// must already suit their Okta attribute: such a mistake is a configuration error, not
+/// one error per person.
+fn check_static_values(rule: &Rule, errors: &mut Vec<ConfigError>) {
+    if rule.okta.is_none() {
+        return;
+    }
+    if let Some(default) = &rule.default {
+        for kind in violations(default, rule.checks) {
+            errors.push(ConfigError::at(
+                rule.number,
+                "default",
+                None,
+                format!("the default {default:?}: {kind}"),
+            ));
+        }
+    }
+    if let [crate::expr::Term::Literal(text)] = rule.expr.alternatives.as_slice() {
+        let mut value = std::borrow::Cow::Borrowed(text.as_str());
+        for t in &rule.transforms {
+            match t.apply(value) {
+                Ok(v) => value = v,
+                Err(e) => {
+                    errors.push(ConfigError::at(
+                        rule.number,
+                        "from",
+                        Some(0),
+                        format!("the literal {text:?}: {e}"),
+                    ));
+                    return;
+                }
+            }
+        }
+        for kind in violations(&value, rule.checks) {
+            errors.push(ConfigError::at(
+                rule.number,
+                "from",
+                Some(0),
+                format!("the literal {text:?}: {kind}"),
+            ));
         }
     }
 }

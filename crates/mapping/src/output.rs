@@ -155,11 +155,16 @@ impl MappedUser {
 
     /// The SCIM 2.0 User resource (without `id` and `meta`, which the server assigns): core
     /// attributes, the enterprise extension and the custom extension when they have values.
+    ///
+    /// It always holds the freshly computed values; a server answering Okta keeps the
+    /// stored value of the attributes in [`scim_create_only`](Self::scim_create_only)
+    /// (`userName` in every preset) once the user exists.
     pub fn scim_user(&self) -> Value {
         let mut user = Map::new();
         let mut name = Map::new();
         let mut emails: Vec<Value> = Vec::new();
         let mut phones: Vec<Value> = Vec::new();
+        let mut primary_phone = None;
         let mut addresses: Vec<(&str, Map<String, Value>)> = Vec::new();
         let mut enterprise = Map::new();
         let mut manager = Map::new();
@@ -177,7 +182,13 @@ impl MappedUser {
                     name.insert((*n).to_owned(), text);
                 }
                 ScimTarget::Email(kind) => emails.push(json!({"value": value, "type": kind})),
-                ScimTarget::Phone(kind) => phones.push(json!({"value": value, "type": kind})),
+                ScimTarget::Phone(kind) => {
+                    // Okta reads `phoneNumbers.^[primary==true]` as primaryPhone.
+                    if rule.okta.as_deref() == Some("primaryPhone") {
+                        primary_phone = Some(phones.len());
+                    }
+                    phones.push(json!({"value": value, "type": kind}));
+                }
                 ScimTarget::Address(kind, field) => {
                     let at = match addresses.iter().position(|(k, _)| k == kind) {
                         Some(at) => at,
@@ -201,14 +212,17 @@ impl MappedUser {
                 }
             }
         }
-        // The work address, else the first, is primary; so is the first e-mail and phone
-        // (work ones come first in every preset).
+        // Primary: the work e-mail (else the first); the phone that is Okta's primaryPhone,
+        // else the work phone, else the first; the work address, else the first.
         let primary_email = emails.iter().position(|e| e["type"] == "work").unwrap_or(0);
         for (i, e) in emails.iter_mut().enumerate() {
             e["primary"] = Value::Bool(i == primary_email);
         }
+        let primary_phone = primary_phone
+            .or_else(|| phones.iter().position(|p| p["type"] == "work"))
+            .unwrap_or(0);
         for (i, p) in phones.iter_mut().enumerate() {
-            p["primary"] = Value::Bool(i == 0);
+            p["primary"] = Value::Bool(i == primary_phone);
         }
         let mut schemas = vec![Value::from(SCIM_USER_SCHEMA)];
         if !name.is_empty() {
@@ -252,6 +266,23 @@ impl MappedUser {
         Value::Object(user)
     }
 
+    /// The SCIM attributes whose rules flow on create only (`userName` in every preset).
+    pub fn scim_create_only(&self) -> Vec<String> {
+        self.compiled
+            .rules
+            .iter()
+            .filter(|r| r.flow == Flow::CreateOnly)
+            .filter_map(|r| r.scim.as_ref().map(ToString::to_string))
+            .collect()
+    }
+
+    /// The Okta profile for a create as a borrowed view that serializes straight to JSON
+    /// (`serde_json::to_vec(&user.okta_profile_view(true))`) without building a map;
+    /// `create = false` leaves out the create-only attributes.
+    pub fn okta_profile_view(&self, create: bool) -> OktaProfileView<'_> {
+        OktaProfileView { user: self, create }
+    }
+
     /// The provenance of every rule's result, in rule order.
     pub fn provenance(&self) -> Vec<Provenance> {
         self.compiled
@@ -280,5 +311,52 @@ impl MappedUser {
         self.provenance()
             .into_iter()
             .find(|p| p.targets.iter().any(|t| t == target))
+    }
+}
+
+/// The Okta profile of a [`MappedUser`], serialized without an intermediate map.
+///
+/// ```
+/// # use hr_core::conformance::Fixture;
+/// let fixture = Fixture::standard();
+/// let anouk = &fixture.employees[0];
+/// let user = mapping::Mapper::preset("okta-default")?
+///     .map(anouk, &fixture.policy.evaluate(anouk, fixture.reference_time))?;
+/// let json = serde_json::to_value(user.okta_profile_view(true))?;
+/// assert_eq!(json, serde_json::Value::Object(user.okta_profile()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct OktaProfileView<'a> {
+    user: &'a MappedUser,
+    create: bool,
+}
+
+impl Serialize for OktaProfileView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let user = self.user;
+        // Keys sorted as in `okta_profile()`, so both serialize alike.
+        let mut entries: Vec<(&str, Option<&str>)> = user
+            .compiled
+            .rules
+            .iter()
+            .zip(&user.values)
+            .filter(|(rule, _)| self.create || rule.flow != Flow::CreateOnly)
+            .filter_map(|(rule, v)| {
+                let name = rule.okta.as_deref()?;
+                match (user.value(v), v.outcome) {
+                    (Some(value), _) => Some((name, Some(value))),
+                    (None, Outcome::Cleared) => Some((name, None)),
+                    (None, _) => None,
+                }
+            })
+            .collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut map = serializer.serialize_map(Some(entries.len()))?;
+        for (name, value) in entries {
+            map.serialize_entry(name, &value)?;
+        }
+        map.end()
     }
 }

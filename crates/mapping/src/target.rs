@@ -173,6 +173,31 @@ pub(crate) fn okta_checks(name: &str) -> &'static [Check] {
     }
 }
 
+/// The 249 officially assigned ISO 3166-1 alpha-2 codes, sorted.
+const ISO_3166_ALPHA2: [&str; 249] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
+
+/// Whether `value` is an assigned ISO 3166-1 alpha-2 code (upper case).
+pub(crate) fn is_country_code(value: &str) -> bool {
+    ISO_3166_ALPHA2.binary_search(&value).is_ok()
+}
+
 /// Whether `value` looks like an e-mail address: one `@`, text before it, a dotted domain
 /// after it, no spaces.
 pub(crate) fn is_email(value: &str) -> bool {
@@ -183,6 +208,14 @@ pub(crate) fn is_email(value: &str) -> bool {
         return false;
     };
     if at == 0 || bytes[..at].iter().any(u8::is_ascii_whitespace) {
+        return false;
+    }
+    let local = &bytes[..at];
+    if local[0] == b'.'
+        || local[at - 1] == b'.'
+        || local.windows(2).any(|w| w == b"..")
+        || !local.iter().any(u8::is_ascii_alphanumeric)
+    {
         return false;
     }
     let domain = &bytes[at + 1..];
@@ -232,6 +265,16 @@ mod tests {
             "x.y",
         ] {
             assert_eq!(ScimTarget::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn country_codes_are_the_assigned_ones() {
+        for ok in ["NL", "DE", "US", "NO", "GB", "VN"] {
+            assert!(is_country_code(ok), "{ok}");
+        }
+        for bad in ["UK", "XX", "EU", "nl", "N", "NLD", ""] {
+            assert!(!is_country_code(bad), "{bad}");
         }
     }
 

@@ -230,15 +230,16 @@ fn values_okta_rejects_are_errors_naming_person_and_target() {
         r#"
 [[rules]]
 okta = "countryCode"
-from = "'nl'"
+from = "address.country"
+transforms = ["lower"]
 [[rules]]
 okta = "nickName"
-from = "'Jan 😀'"
+from = "'{name.given} 😀'"
 "#,
     )
     .unwrap();
-    let (jan, d) = person("600002");
-    let e = m.map(&jan, &d).expect_err("rejected").0;
+    let (anouk, d) = person("600001");
+    let e = m.map(&anouk, &d).expect_err("rejected").0;
     assert!(
         e.iter().any(|e| e.target == "okta:countryCode"
             && matches!(e.kind, MappingErrorKind::NotACountryCode { .. })),
@@ -252,7 +253,7 @@ from = "'Jan 😀'"
             )),
         "{e:?}"
     );
-    assert!(e.iter().all(|e| e.employee.as_str() == "600002"));
+    assert!(e.iter().all(|e| e.employee.as_str() == "600001"));
 
     let (sem, d) = person("600019");
     let e = with("")
@@ -265,6 +266,66 @@ from = "'Jan 😀'"
         targets,
         ["okta:login", "scim:userName", "okta:email", "scim:emails"],
         "{e:?}"
+    );
+}
+
+#[test]
+fn values_known_at_compile_time_are_checked_then() {
+    let e = errors(
+        r#"
+[[rules]]
+okta = "countryCode"
+from = "'UK'"
+[[rules]]
+okta = "secondEmail"
+from = "contact.private_email"
+default = "none"
+[[rules]]
+okta = "nickName"
+from = "name.given_name"
+default = "🙂"
+"#,
+    );
+    let described: Vec<String> = e.iter().map(ToString::to_string).collect();
+    assert!(
+        described
+            .iter()
+            .any(|d| d.starts_with("rule 5, from at 0: the literal \"UK\"")),
+        "{described:#?}"
+    );
+    assert!(
+        described
+            .iter()
+            .any(|d| d.starts_with("rule 6, default: the default \"none\"")),
+        "{described:#?}"
+    );
+    assert!(
+        described
+            .iter()
+            .any(|d| d.starts_with("rule 7, default") && d.contains("4-byte")),
+        "{described:#?}"
+    );
+}
+
+#[test]
+fn a_bare_template_in_a_chain_must_be_quoted() {
+    let e = errors(
+        "[[rules]]\nokta = \"nickName\"\nfrom = \"{name.given}@acme.nl | contact.work_email\"\n",
+    );
+    assert_eq!((e[0].rule, e[0].position), (Some(5), Some(21)), "{e:?}");
+    let m =
+        with("[[rules]]\nokta = \"nickName\"\nfrom = \"'{name.partner_family}!' | '{{none}}'\"\n")
+            .unwrap();
+    let (jan, d) = person("600002");
+    assert_eq!(
+        m.map(&jan, &d).unwrap().okta_profile()["nickName"],
+        "{none}",
+        "no partner: the literal, braces unescaped"
+    );
+    let (anouk, d) = person("600001");
+    assert_eq!(
+        m.map(&anouk, &d).unwrap().okta_profile()["nickName"],
+        "Bakker!"
     );
 }
 

@@ -105,9 +105,68 @@ proptest! {
                     prop_assert!(login.contains('@') && (5..=100).contains(&login.chars().count()));
                     let scim = user.scim_user();
                     prop_assert!(scim["userName"].is_string() && scim["emails"].is_array());
-                    prop_assert_eq!(user.provenance().len() > 3, true);
+                    for p in user.provenance() {
+                        if p.outcome == mapping::Outcome::Value {
+                            prop_assert!(p.value.is_some());
+                        }
+                    }
+                    let view = serde_json::to_value(user.okta_profile_view(true)).unwrap();
+                    prop_assert_eq!(view, serde_json::Value::Object(profile.clone()));
                 }
-                Err(errors) => prop_assert!(!errors.0.is_empty()),
+                Err(errors) => {
+                    prop_assert!(!errors.0.is_empty());
+                    for error in &errors.0 {
+                        prop_assert_eq!(error.employee.as_str(), "7");
+                        prop_assert!(error.target.starts_with("okta:") || error.target.starts_with("scim:"), "{}", error.target);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn expression_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(mapping::Field::PATHS.to_vec()).prop_map(str::to_owned),
+        Just(" | ".to_owned()),
+        Just("{".to_owned()),
+        Just("}".to_owned()),
+        Just("'".to_owned()),
+        Just("\"".to_owned()),
+        Just("@acme.nl".to_owned()),
+        "\\PC{0,3}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Any expression compiles or is refused with a position inside it, on a character
+    /// boundary; what compiles maps the fixture without panicking.
+    #[test]
+    fn any_expression_compiles_or_points_at_its_problem(pieces in prop::collection::vec(expression_piece(), 1..8), spec in "\\PC{0,12}") {
+        let from: String = pieces.concat();
+        let config = serde_json::json!({"rules": [
+            {"okta": "login", "scim": "userName", "from": "contact.work_email"},
+            {"okta": "email", "scim": "emails.work", "from": "contact.work_email"},
+            {"okta": "firstName", "scim": "name.givenName", "from": "name.given"},
+            {"okta": "lastName", "scim": "name.familyName", "from": "name.family"},
+            {"okta": "nickName", "from": from, "transforms": [spec]},
+        ]});
+        match Mapper::from_json(&config.to_string()) {
+            Ok(mapper) => {
+                let fixture = hr_core::conformance::Fixture::standard();
+                for e in &fixture.employees {
+                    let _ = mapper.map(e, &fixture.policy.evaluate(e, fixture.reference_time));
+                }
+            }
+            Err(errors) => {
+                for e in errors.0 {
+                    if let (Some(at), Some("from")) = (e.position, e.setting.as_deref()) {
+                        prop_assert!(at <= from.len() && from.is_char_boundary(at), "{} in {:?}", at, from);
+                    }
+                    prop_assert_eq!(e.rule, Some(5));
+                }
             }
         }
     }
