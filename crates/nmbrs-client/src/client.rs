@@ -314,10 +314,10 @@ impl NmbrsClientBuilder {
                 ),
             ));
         }
-        if self.max_concurrency == 0 {
+        if self.max_concurrency == 0 || self.max_concurrency > 1_000 {
             return Err(Error::configuration(
                 "max_concurrency",
-                "must be at least 1",
+                format!("{} is outside 1..=1000", self.max_concurrency),
             ));
         }
         let mut base = self.host.base_url();
@@ -336,12 +336,26 @@ impl NmbrsClientBuilder {
                 "must be an http(s) URL of the folder holding the .asmx services",
             ));
         }
+        let loopback = match base.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        };
+        if base.scheme() == "http" && !loopback {
+            return Err(Error::configuration(
+                "base_url",
+                "plain http is only allowed to this machine (the token travels in the body); use https",
+            ));
+        }
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
+            // A redirect would re-send the body, token included, to another place.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("hrsync-nmbrs-client/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::configuration("http", e.to_string()).with_source(e))?;
@@ -758,6 +772,13 @@ impl NmbrsClient {
     /// # Errors
     /// Any [`Error`] of the call.
     pub async fn call_raw(&self, op: &Operation, inner_xml: &str) -> Result<Bytes> {
+        if carries_bsn_or_salary(op) && !self.inner.allow_bsn {
+            return Err(Error::configuration(
+                "allow_bsn",
+                "this operation returns citizen service numbers or salaries; it needs NmbrsClientBuilder::allow_bsn(true)",
+            )
+            .with_operation(op));
+        }
         self.execute_raw(
             op,
             AuthHeader::WithDomain,
@@ -934,6 +955,16 @@ impl NmbrsClient {
     }
 }
 
+/// Operations whose answers hold BSNs or salaries (research §3.1): refused without the
+/// opt-in, also through [`NmbrsClient::call_raw`].
+fn carries_bsn_or_salary(op: &Operation) -> bool {
+    let name = op.name();
+    name.starts_with("PersonalInfo_")
+        || name.starts_with("PersonalInfoContractSalaryAddress")
+        || name.starts_with("Salary")
+        || name.starts_with("Wage")
+}
+
 async fn read_body(mut response: reqwest::Response, max: usize) -> Result<Bytes> {
     let mut body = BytesMut::with_capacity(
         response
@@ -1050,6 +1081,38 @@ mod tests {
                 .rate_limit(150)
                 .build()
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn plain_http_is_for_this_machine_only_and_concurrency_is_bounded() {
+        let build = |url: &str| {
+            NmbrsClient::builder()
+                .credentials(Credentials::new("u", "t".into(), None))
+                .base_url(url)
+                .and_then(NmbrsClientBuilder::build)
+                .map(|_| ())
+                .map_err(|e| e.kind().clone())
+        };
+        assert!(build("http://127.0.0.1:8080/soap/v3/").is_ok());
+        assert!(build("http://localhost/soap/v3/").is_ok());
+        assert_eq!(
+            build("http://proxy.example/soap/v3/"),
+            Err(ErrorKind::Configuration {
+                key: "base_url".into()
+            })
+        );
+        let too_many = NmbrsClient::builder()
+            .credentials(Credentials::new("u", "t".into(), None))
+            .max_concurrency(usize::MAX)
+            .build()
+            .err()
+            .map(|e| e.kind().clone());
+        assert_eq!(
+            too_many,
+            Some(ErrorKind::Configuration {
+                key: "max_concurrency".into()
+            })
         );
     }
 

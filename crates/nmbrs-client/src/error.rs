@@ -161,21 +161,21 @@ fn local(qname: &str) -> &str {
 /// ```
 pub fn split_fault_text(text: &str) -> (Option<u32>, &str) {
     let text = text.trim();
-    let Some(at) = text.find("--->") else {
-        return (None, text);
-    };
-    let rest = text[at + 4..].trim_start();
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || digits > 6 {
-        return (None, text);
+    // ASMX nests inner exceptions with `--->` too; the Nmbrs code follows one of them.
+    for (at, _) in text.match_indices("--->") {
+        let rest = text[at + 4..].trim_start();
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 6 {
+            continue;
+        }
+        let Some(message) = rest[digits..].strip_prefix(':') else {
+            continue;
+        };
+        if let Ok(code) = rest[..digits].parse() {
+            return (Some(code), message.trim());
+        }
     }
-    let Some(message) = rest[digits..].strip_prefix(':') else {
-        return (None, text);
-    };
-    match rest[..digits].parse() {
-        Ok(code) => (Some(code), message.trim()),
-        Err(_) => (None, text),
-    }
+    (None, text)
 }
 
 impl Error {
@@ -364,6 +364,12 @@ mod tests {
         assert_eq!(split_fault_text("x ---> abc: y"), (None, "x ---> abc: y"));
         assert_eq!(split_fault_text("x ---> 12"), (None, "x ---> 12"));
         assert_eq!(split_fault_text("---> 99999999999: y").0, None);
+        assert_eq!(
+            split_fault_text(
+                "Server was unable to process request. ---> System.Exception: X ---> 1001: Invalid Authentication"
+            ),
+            (Some(1001), "Invalid Authentication")
+        );
     }
 
     #[test]

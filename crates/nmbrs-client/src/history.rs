@@ -66,6 +66,34 @@ pub fn current<'r, T: HistoryRecord + 'r>(
         .max_by_key(|r| (r.effective().unwrap_or_default(), r.created()))
 }
 
+/// The record in force in `period`, else — for someone whose records all lie ahead, such as
+/// a future hire — the first one that will be: the earliest start, the latest entered.
+///
+/// ```
+/// use nmbrs_client::{history::current_or_next, DepartmentRecord, Effective, Period};
+///
+/// let mut planned = DepartmentRecord::default();
+/// planned.effective = Some(Effective { year: 2027, period: 2 });
+/// let mut later = DepartmentRecord::default();
+/// later.effective = Some(Effective { year: 2027, period: 6 });
+/// let records = [later, planned.clone()];
+/// let period: Period = "2026-11-M".parse().unwrap();
+/// assert_eq!(current_or_next(&records, &period), Some(&planned));
+/// ```
+pub fn current_or_next<'r, T: HistoryRecord + 'r>(
+    records: &'r [T],
+    period: &Period,
+) -> Option<&'r T> {
+    current(records, period).or_else(|| {
+        records.iter().min_by_key(|r| {
+            (
+                r.effective().unwrap_or_default(),
+                std::cmp::Reverse(r.created()),
+            )
+        })
+    })
+}
+
 /// Whether an address still holds in `period` (its end, if any, is not before it).
 pub(crate) fn address_holds(address: &AddressRecord, period: &Period) -> bool {
     address.ends.is_none_or(|end| end >= period.as_effective())

@@ -233,7 +233,8 @@ fn single<'a, T>(
 
 /// Reads past the end of `Body` and `Envelope`, so a cut answer is noticed.
 fn finish(cur: &mut Cursor<'_>) -> Result<()> {
-    for _ in 0..2 {
+    let open = if cur.body_closed { 1 } else { 2 };
+    for _ in 0..open {
         while let Some(extra) = cur.next_child()? {
             cur.skip(&extra)?;
         }
@@ -266,8 +267,12 @@ fn grouped<'a, T>(
                 ctx.employee = int(cur, &child, id_ctx)?;
                 return Ok(());
             }
-            // Any other child is the wrapper of the records, whatever its name; a scalar
-            // element Nmbrs may add has no element children and yields nothing.
+            // The first other child that holds records is their wrapper, whatever its
+            // name; a scalar element Nmbrs may add holds none, and any element after the
+            // wrapper is skipped, so an unknown structure never becomes a record.
+            if !records.is_empty() {
+                return cur.skip(&child);
+            }
             cur.each_child(&child, |cur, r| {
                 if r.is_nil() {
                     return cur.skip(&r);
@@ -808,6 +813,15 @@ pub fn cost_centers(body: &[u8]) -> Result<Vec<EmployeeRecords<CostCenterShare>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_record_wrapper_yields_records() {
+        let xml = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><R><Result>
+            <Item><EmployeeId>7</EmployeeId><Note>x</Note><List><Employment><StartDate>2020-01-01T00:00:00</StartDate></Employment></List><Extra><Foo>1</Foo></Extra></Item>
+            </Result></R></s:Body></s:Envelope>"#;
+        let got = employments(xml.as_bytes()).unwrap();
+        assert_eq!(got[0].records.len(), 1, "{got:?}");
+    }
 
     #[test]
     fn dates_keep_the_calendar_day() {

@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::client::NmbrsClient;
 use crate::error::{Error, ErrorKind};
-use crate::history::{address_holds, current};
+use crate::history::{address_holds, current, current_or_next};
 use crate::model::{
     AddressRecord, Company, CompanyId, CostCenterShare, DepartmentRecord, EmployeeId,
     EmployeeRecords, EmployeeSummary, EmployeeType, EmploymentRecord, FunctionRecord, Manager,
@@ -529,7 +529,7 @@ fn employee(
     units: &mut Units,
 ) -> Result<Employee, Error> {
     let period = &data.period;
-    let personal = p.personal.and_then(|r| current(r, period));
+    let personal = p.personal.and_then(|r| current_or_next(r, period));
     let name = person_name(id, personal, p.summary)?;
     let core_id = hr_core::EmployeeId::new(id.to_string())
         .unwrap_or_else(|_| unreachable!("a decimal integer is a valid id"));
@@ -553,14 +553,14 @@ fn employee(
     }
     let mut org = OrgData::default();
     org.company = Some(data.company.clone());
-    if let Some(d) = p.departments.and_then(|r| current(r, period)) {
+    if let Some(d) = p.departments.and_then(|r| current_or_next(r, period)) {
         let dept = org_unit_ref(id, &d.department)?;
         units.department(&dept);
         org.department = Some(dept);
     }
     org.job_title = p
         .functions
-        .and_then(|r| current(r, period))
+        .and_then(|r| current_or_next(r, period))
         .and_then(|f| f.function.description.clone());
     org.cost_center = p.cost_centers.and_then(main_cost_center);
     org.employee_type = p.employee_type.and_then(|t| {

@@ -37,6 +37,8 @@ impl Elem<'_> {
 pub(crate) struct Cursor<'a> {
     reader: Reader<&'a [u8]>,
     len: usize,
+    /// Whether `open_envelope` already read the end of `Body` (an empty body).
+    pub(crate) body_closed: bool,
 }
 
 impl<'a> Cursor<'a> {
@@ -48,6 +50,7 @@ impl<'a> Cursor<'a> {
         Self {
             reader,
             len: body.len(),
+            body_closed: false,
         }
     }
 
@@ -56,13 +59,13 @@ impl<'a> Cursor<'a> {
     }
 
     fn malformed(&self, e: &quick_xml::Error) -> Error {
-        if matches!(e, quick_xml::Error::Syntax(_))
-            && usize::try_from(self.offset()).unwrap_or(usize::MAX) >= self.len
-        {
+        // quick-xml reports an answer that stops early as a syntax error or as a missing
+        // end tag, depending on where it stops; at the end of the input both are a cut.
+        if usize::try_from(self.offset()).unwrap_or(usize::MAX) >= self.len {
             return Error::new(
                 ErrorKind::Truncated,
                 format!(
-                    "the answer ends in the middle of the XML (byte {})",
+                    "the answer ends in the middle of the XML (byte {}): {e}",
                     self.offset()
                 ),
             );
@@ -174,7 +177,6 @@ impl<'a> Cursor<'a> {
         }
         match self.reader.read_to_end(e.start.name()) {
             Ok(_) => Ok(()),
-            Err(quick_xml::Error::Syntax(_)) => Err(self.truncated()),
             Err(err) => Err(self.malformed(&err)),
         }
     }
@@ -244,9 +246,11 @@ pub(crate) fn open_envelope(body: &[u8]) -> Result<(Cursor<'_>, Option<Elem<'_>>
             continue;
         }
         if child.empty {
+            cur.body_closed = true;
             return Ok((cur, None));
         }
         let Some(first) = cur.next_child()? else {
+            cur.body_closed = true;
             return Ok((cur, None));
         };
         if first.local() == b"Fault" {

@@ -391,6 +391,14 @@ async fn every_typed_operation_sends_its_action_and_parameters() {
 #[tokio::test]
 async fn bsn_needs_an_explicit_opt_in() {
     let server = MockServer::start().await;
+    let raw = client(&server)
+        .call_raw(
+            &nmbrs_client::ops::PERSONAL_INFO_WITH_BSN,
+            "<CompanyID>1</CompanyID>",
+        )
+        .await
+        .expect_err("the raw escape hatch is no way around the opt-in");
+    assert!(matches!(raw.kind(), ErrorKind::Configuration { key } if key == "allow_bsn"));
     let err = client(&server)
         .personal_info_with_bsn(CompanyId(1))
         .await
