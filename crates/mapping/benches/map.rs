@@ -34,7 +34,22 @@ fn bench(c: &mut Criterion) {
             ok
         });
     });
-    group.bench_function("map 30k people + Okta profile JSON", |b| {
+    group.bench_function("map 30k people + Okta profile JSON text", |b| {
+        let mut body = Vec::with_capacity(4096);
+        b.iter(|| {
+            let mut bytes = 0usize;
+            for (e, d) in &people {
+                if let Ok(user) = mapper.map(black_box(e), d) {
+                    body.clear();
+                    if serde_json::to_writer(&mut body, &user.okta_profile_view(true)).is_ok() {
+                        bytes += body.len();
+                    }
+                }
+            }
+            bytes
+        });
+    });
+    group.bench_function("map 30k people + Okta profile as serde_json map", |b| {
         b.iter(|| {
             let mut attributes = 0usize;
             for (e, d) in &people {

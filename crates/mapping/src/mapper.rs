@@ -177,6 +177,8 @@ pub(crate) struct Compiled {
     pub(crate) rules: Vec<Rule>,
     pub(crate) custom_schema: String,
     okta_login: Option<usize>,
+    /// The rules with an Okta target, by attribute name: the order of the profile's keys.
+    pub(crate) okta_order: Vec<usize>,
 }
 
 /// A mapping configuration, compiled once and applied to each person: cheap to clone,
@@ -355,12 +357,17 @@ impl Mapper {
         let okta_login = rules
             .iter()
             .position(|r| r.okta.as_deref() == Some("login"));
+        let mut okta_order: Vec<usize> = (0..rules.len())
+            .filter(|&i| rules[i].okta.is_some())
+            .collect();
+        okta_order.sort_by(|&a, &b| rules[a].okta.cmp(&rules[b].okta));
         Ok(Self {
             compiled: Arc::new(Compiled {
                 name: config.name.clone(),
                 rules,
                 custom_schema,
                 okta_login,
+                okta_order,
             }),
         })
     }

@@ -336,24 +336,21 @@ impl Serialize for OktaProfileView<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let user = self.user;
-        // Keys sorted as in `okta_profile()`, so both serialize alike.
-        let mut entries: Vec<(&str, Option<&str>)> = user
-            .compiled
-            .rules
-            .iter()
-            .zip(&user.values)
-            .filter(|(rule, _)| self.create || rule.flow != Flow::CreateOnly)
-            .filter_map(|(rule, v)| {
-                let name = rule.okta.as_deref()?;
-                match (user.value(v), v.outcome) {
-                    (Some(value), _) => Some((name, Some(value))),
-                    (None, Outcome::Cleared) => Some((name, None)),
-                    (None, _) => None,
-                }
-            })
-            .collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut map = serializer.serialize_map(Some(entries.len()))?;
+        // Keys in name order, as in `okta_profile()`; the order is computed once per mapper.
+        let entries = user.compiled.okta_order.iter().filter_map(|&i| {
+            let rule = &user.compiled.rules[i];
+            let v = user.values.get(i)?;
+            if !self.create && rule.flow == Flow::CreateOnly {
+                return None;
+            }
+            let name = rule.okta.as_deref()?;
+            match (user.value(v), v.outcome) {
+                (Some(value), _) => Some((name, Some(value))),
+                (None, Outcome::Cleared) => Some((name, None)),
+                (None, _) => None,
+            }
+        });
+        let mut map = serializer.serialize_map(None)?;
         for (name, value) in entries {
             map.serialize_entry(name, &value)?;
         }
