@@ -246,18 +246,37 @@ fn suggestion(path: &str) -> String {
     }
 }
 
+/// Which alternative each template slot used: four bits per slot for the first eight
+/// slots (15 = not recorded), so provenance names only the fields behind a value.
+pub(crate) type SlotChoices = u32;
+
+/// Nothing recorded.
+pub(crate) const NO_CHOICES: SlotChoices = u32::MAX;
+
 impl Term {
-    fn eval<'a>(&'a self, input: Input<'a>) -> Option<Cow<'a, str>> {
+    fn eval<'a>(&'a self, input: Input<'a>, choices: &mut SlotChoices) -> Option<Cow<'a, str>> {
         match self {
             Self::Field(f) => f.get(input),
             Self::Literal(text) => Some(Cow::Borrowed(text.as_str())),
             Self::Template(pieces) => {
                 let mut out = String::with_capacity(32);
+                let mut slot = 0u32;
                 for piece in pieces {
                     match piece {
                         Piece::Text(t) => out.push_str(t),
                         Piece::Slot(terms) => {
-                            out.push_str(&terms.iter().find_map(|t| t.eval(input))?)
+                            let mut ignored = NO_CHOICES;
+                            let (j, value) = terms
+                                .iter()
+                                .enumerate()
+                                .find_map(|(j, t)| t.eval(input, &mut ignored).map(|v| (j, v)))?;
+                            if slot < 8 {
+                                let j = u32::try_from(j).unwrap_or(15).min(14);
+                                *choices &= !(0xF << (4 * slot));
+                                *choices |= j << (4 * slot);
+                            }
+                            slot += 1;
+                            out.push_str(&value);
                         }
                     }
                 }
@@ -266,14 +285,23 @@ impl Term {
         }
     }
 
-    fn collect_fields<'a>(&'a self, out: &mut Vec<&'a Field>) {
+    fn collect_fields<'a>(&'a self, choices: SlotChoices, out: &mut Vec<&'a Field>) {
         match self {
             Self::Field(f) => out.push(f),
             Self::Literal(_) => {}
             Self::Template(pieces) => {
-                for p in pieces {
-                    if let Piece::Slot(terms) = p {
-                        terms.iter().for_each(|t| t.collect_fields(out));
+                let slots = pieces.iter().filter_map(|p| match p {
+                    Piece::Slot(terms) => Some(terms),
+                    Piece::Text(_) => None,
+                });
+                for (k, terms) in slots.enumerate() {
+                    let chosen = (k < 8)
+                        .then(|| (choices >> (4 * k)) & 0xF)
+                        .filter(|&j| j != 15)
+                        .and_then(|j| terms.get(j as usize));
+                    match chosen {
+                        Some(t) => t.collect_fields(NO_CHOICES, out),
+                        None => terms.iter().for_each(|t| t.collect_fields(NO_CHOICES, out)),
                     }
                 }
             }
@@ -282,20 +310,25 @@ impl Term {
 }
 
 impl Expr {
-    /// The first alternative with a value, and its index.
-    pub(crate) fn eval<'a>(&'a self, input: Input<'a>) -> Option<(Cow<'a, str>, usize)> {
-        self.alternatives
-            .iter()
-            .enumerate()
-            .find_map(|(i, t)| t.eval(input).map(|v| (v, i)))
+    /// The first alternative with a value, its index, and the choices of its template
+    /// slots.
+    pub(crate) fn eval<'a>(
+        &'a self,
+        input: Input<'a>,
+    ) -> Option<(Cow<'a, str>, usize, SlotChoices)> {
+        self.alternatives.iter().enumerate().find_map(|(i, t)| {
+            let mut choices = NO_CHOICES;
+            t.eval(input, &mut choices).map(|v| (v, i, choices))
+        })
     }
 
-    /// The fields alternative `index` reads (all alternatives for `None`).
-    pub(crate) fn fields(&self, index: Option<usize>) -> Vec<&Field> {
+    /// The fields alternative `index` read (all alternatives for `None`), following the
+    /// recorded slot choices.
+    pub(crate) fn fields(&self, index: Option<usize>, choices: SlotChoices) -> Vec<&Field> {
         let mut out = Vec::new();
         for (i, t) in self.alternatives.iter().enumerate() {
             if index.is_none_or(|n| n == i) {
-                t.collect_fields(&mut out);
+                t.collect_fields(choices, &mut out);
             }
         }
         out

@@ -161,9 +161,13 @@ impl Rule {
         out
     }
 
-    pub(crate) fn sources(&self, alternative: Option<usize>) -> Vec<String> {
+    pub(crate) fn sources(
+        &self,
+        alternative: Option<usize>,
+        choices: crate::expr::SlotChoices,
+    ) -> Vec<String> {
         self.expr
-            .fields(alternative)
+            .fields(alternative, choices)
             .into_iter()
             .map(|f| f.path().into_owned())
             .collect()
@@ -394,8 +398,12 @@ impl Mapper {
         let mut errors = Vec::new();
         for rule in &c.rules {
             let start = text.len();
+            let mut choices = crate::expr::NO_CHOICES;
             let (outcome, alternative) = match evaluate(rule, input, &mut text) {
-                Ok(Some(alternative)) => (Outcome::Value, Some(alternative)),
+                Ok(Some((alternative, slots))) => {
+                    choices = slots;
+                    (Outcome::Value, Some(alternative))
+                }
                 Ok(None) => match (&rule.default, rule.on_null) {
                     (Some(default), _) => {
                         text.push_str(default);
@@ -420,6 +428,7 @@ impl Mapper {
                 span,
                 outcome,
                 alternative,
+                choices,
             });
         }
         required(c, &values, employee, &mut errors);
@@ -445,8 +454,8 @@ fn evaluate(
     rule: &Rule,
     input: Input<'_>,
     out: &mut String,
-) -> Result<Option<usize>, TransformError> {
-    let Some((mut value, alternative)) = rule.expr.eval(input) else {
+) -> Result<Option<(usize, crate::expr::SlotChoices)>, TransformError> {
+    let Some((mut value, alternative, choices)) = rule.expr.eval(input) else {
         return Ok(None);
     };
     for t in &rule.transforms {
@@ -456,7 +465,7 @@ fn evaluate(
         return Ok(None);
     }
     out.push_str(&value);
-    Ok(Some(alternative))
+    Ok(Some((alternative, choices)))
 }
 
 fn push_all(

@@ -31,6 +31,8 @@ pub(crate) struct RuleValue {
     pub(crate) span: Option<(u32, u32)>,
     pub(crate) outcome: Outcome,
     pub(crate) alternative: Option<usize>,
+    /// The alternatives the template slots of the chosen alternative used.
+    pub(crate) choices: crate::expr::SlotChoices,
 }
 
 /// Why a value is what it is: the rule, the source fields behind it, the transforms.
@@ -294,7 +296,7 @@ impl MappedUser {
                 rule: rule.number,
                 expression: rule.from.clone(),
                 sources: match v.outcome {
-                    Outcome::Value => rule.sources(v.alternative),
+                    Outcome::Value => rule.sources(v.alternative, v.choices),
                     _ => Vec::new(),
                 },
                 alternative: v.alternative,

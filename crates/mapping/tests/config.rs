@@ -367,3 +367,21 @@ transforms = ["date('%d-%m-%Y')"]
         "{e:?}"
     );
 }
+
+#[test]
+fn provenance_names_only_the_slot_fields_that_were_used() {
+    let m = with("[[rules]]\nokta = \"nickName\"\nfrom = \"'{name.partner_family | name.family}/{name.given}'\"\n").unwrap();
+    let (jan, d) = person("600002");
+    let user = m.map(&jan, &d).unwrap();
+    assert_eq!(user.okta_profile()["nickName"], "de Vries/Jan");
+    assert_eq!(
+        user.explain("okta:nickName").unwrap().sources,
+        ["name.family", "name.given"]
+    );
+    let (anouk, d) = person("600001");
+    let user = m.map(&anouk, &d).unwrap();
+    assert_eq!(
+        user.explain("okta:nickName").unwrap().sources,
+        ["name.partner_family", "name.given"]
+    );
+}
