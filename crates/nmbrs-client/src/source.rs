@@ -379,8 +379,7 @@ impl NmbrsSource {
                 .email
                 .as_deref()
                 .and_then(|mail| by_email.get(&mail.trim().to_lowercase()))
-                .filter(|people| people.len() == 1 && people[0] != index)
-                .map(|people| people[0]);
+                .and_then(|people| pick_manager(employees, people, index, today));
             let reference = match matched {
                 Some(other) => Some(ManagerRef::employee(employees[other].id.clone())),
                 None => ManagerRef::external(
@@ -393,6 +392,37 @@ impl NmbrsSource {
             }
         }
         Ok(())
+    }
+}
+
+/// The person a manager's e-mail points to: the only other person with that work e-mail,
+/// or, when a transfer or rehire left several records with it, the only one employed
+/// today. Anything else is ambiguous and stays an external manager.
+fn pick_manager(
+    employees: &[Employee],
+    candidates: &[usize],
+    report: usize,
+    today: NaiveDate,
+) -> Option<usize> {
+    let others: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&c| c != report)
+        .collect();
+    if let [only] = others.as_slice() {
+        return Some(*only);
+    }
+    let employed: Vec<usize> = others
+        .into_iter()
+        .filter(|&c| {
+            employees
+                .get(c)
+                .is_some_and(|e| e.employments.iter().any(|j| j.contains(today)))
+        })
+        .collect();
+    match employed.as_slice() {
+        [only] => Some(*only),
+        _ => None,
     }
 }
 
@@ -710,6 +740,47 @@ mod tests {
         ];
         assert_eq!(main_cost_center(&without).map(|c| c.code), Some("B".into()));
         assert_eq!(main_cost_center(&[]), None);
+    }
+
+    #[test]
+    fn a_shared_manager_e_mail_resolves_to_the_one_employed_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap_or_default();
+        let person = |id: &str, employments: Vec<Employment>| {
+            let mut e = Employee::new(
+                hr_core::EmployeeId::new(id).unwrap_or_else(|_| unreachable!()),
+                PersonName::new("Petra", "Smit"),
+            );
+            e.employments = employments;
+            e
+        };
+        let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+        let old = Employment::new(d(2015, 1), Some(d(2020, 1)))
+            .unwrap_or_else(|_| Employment::open(d(2015, 1)));
+        let people = vec![
+            person("1", vec![old]),
+            person("2", vec![Employment::open(d(2020, 2))]),
+            person("3", vec![Employment::open(d(2021, 1))]),
+        ];
+        assert_eq!(
+            pick_manager(&people, &[0, 1], 2, today),
+            Some(1),
+            "the rehired record"
+        );
+        assert_eq!(
+            pick_manager(&people, &[0], 2, today),
+            Some(0),
+            "a single match"
+        );
+        assert_eq!(
+            pick_manager(&people, &[2], 2, today),
+            None,
+            "not their own manager"
+        );
+        assert_eq!(
+            pick_manager(&people, &[1, 2], 0, today),
+            None,
+            "two employed: ambiguous"
+        );
     }
 
     #[test]
