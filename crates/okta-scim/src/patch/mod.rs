@@ -1,0 +1,39 @@
+//! SCIM PATCH (RFC 7644 §3.5.2): the request model and an atomic applier over JSON
+//! resources, lenient where Okta and Microsoft Entra are known to deviate.
+
+use serde_json::Value;
+
+use crate::filter::PatchPath;
+
+/// The operation of one PATCH step; parsed case-insensitively (Entra sends `Add`,
+/// `Replace`, `Remove`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PatchOpKind {
+    /// `add`.
+    Add,
+    /// `replace`.
+    Replace,
+    /// `remove`.
+    Remove,
+}
+
+/// One operation of a PATCH request.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchOperation {
+    /// The operation.
+    pub op: PatchOpKind,
+    /// The target; `None` for path-less `add`/`replace` whose value is an object.
+    pub path: Option<PatchPath>,
+    /// The value; `None` for most removes.
+    pub value: Option<Value>,
+}
+
+/// A PATCH request: `urn:ietf:params:scim:api:messages:2.0:PatchOp` with its operations.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchRequest {
+    /// The operations, applied in order, all or none.
+    pub operations: Vec<PatchOperation>,
+}
