@@ -513,10 +513,11 @@ impl ResourceSchema {
         name: &str,
         sub: Option<&str>,
     ) -> Option<Resolved<'_>> {
-        if let Some(u) = urn {
-            if !self.is_core_urn(u) && self.extension(u).is_none() {
-                return Some(Resolved::UndeclaredExtension);
-            }
+        if let Some(u) = urn
+            && !self.is_core_urn(u)
+            && self.extension(u).is_none()
+        {
+            return Some(Resolved::UndeclaredExtension);
         }
         let top = self.attribute(urn, name)?;
         let attribute = match sub {
