@@ -14,15 +14,20 @@
 //! This crate knows nothing about HR; a SaaS team that wants to accept Okta's SCIM
 //! provisioning can use it alone.
 
+pub mod canonical;
 pub mod error;
 pub mod filter;
+mod memory;
 pub mod patch;
 pub mod provider;
+pub mod query;
 pub mod resource;
 pub mod schema;
+pub mod server;
 
 pub use error::{Result, ScimError, ScimType};
 pub use filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
+pub use memory::InMemoryProvider;
 pub use patch::{PatchOpKind, PatchOperation, PatchRequest};
 pub use provider::{Capabilities, ListPage, ListQuery, ScimProvider, SortOrder};
 pub use resource::{

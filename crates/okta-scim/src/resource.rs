@@ -355,7 +355,7 @@ fn skip_enterprise(e: &Option<EnterpriseUser>) -> bool {
 /// let user = User::new("ann.devries@example.com")
 ///     .with_name(Name::new("Anna", "de Vries"))
 ///     .with_email(MultiValue::new("ann.devries@example.com", "work", true));
-/// let json = serde_json::to_value(&user).unwrap();
+/// let json = user.to_json();
 /// assert_eq!(json["name"]["givenName"], "Anna");
 /// assert_eq!(json["schemas"][0], okta_scim::schema::USER_SCHEMA);
 /// ```
@@ -364,7 +364,7 @@ fn skip_enterprise(e: &Option<EnterpriseUser>) -> bool {
 #[non_exhaustive]
 pub struct User {
     /// The schema URNs this resource uses; filled in on output.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// Server-assigned id.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -401,7 +401,9 @@ pub struct User {
     /// IANA time zone (`Europe/Amsterdam`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub timezone: Option<String>,
-    /// Whether the account is active. Always present in responses.
+    /// Whether the account is active. Okta needs it on every user it reads: providers
+    /// should always set it ([`InMemoryProvider`](crate::InMemoryProvider) sets `true` on
+    /// create when absent; a PUT without it keeps the current value).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub active: Option<bool>,
     /// Write-only password, never serialized.
@@ -523,7 +525,7 @@ impl User {
     }
 
     /// The user as a JSON resource with `schemas` listing the core URN and every extension
-    /// present, and `active` always set.
+    /// present.
     pub fn to_json(&self) -> Value {
         let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
         if let Some(map) = v.as_object_mut() {
@@ -533,7 +535,6 @@ impl User {
             }
             schemas.extend(self.extensions.keys().map(|k| Value::from(k.as_str())));
             map.insert("schemas".into(), Value::Array(schemas));
-            map.entry("active").or_insert(Value::Bool(true));
         }
         v
     }
@@ -572,7 +573,7 @@ impl User {
 #[non_exhaustive]
 pub struct Group {
     /// The schema URNs; filled in on output.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// Server-assigned id.
     #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -5,6 +5,14 @@ use serde_json::Value;
 
 use crate::filter::PatchPath;
 
+mod apply;
+mod parse;
+
+pub use apply::apply;
+
+/// The most operations one PATCH request may carry; more are `400 invalidSyntax`.
+pub const MAX_OPERATIONS: usize = 1000;
+
 /// The operation of one PATCH step; parsed case-insensitively (Entra sends `Add`,
 /// `Replace`, `Remove`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

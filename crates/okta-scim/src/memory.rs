@@ -1,0 +1,680 @@
+//! [`InMemoryProvider`]: a complete read/write [`ScimProvider`] in memory, indexed on
+//! `id`, lower-cased `userName`, `externalId` and lower-cased group `displayName`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use serde_json::Value;
+
+use crate::error::{Result, ScimError};
+use crate::filter::AttrPath;
+use crate::provider::{Capabilities, ListPage, ListQuery, ScimProvider};
+use crate::resource::{Group, Meta, Reference, ResourceId, User, version_tag};
+use crate::schema::{GROUP_SCHEMA, ResourceKind, ResourceSchema, USER_SCHEMA};
+
+#[derive(Debug)]
+struct Entry<T> {
+    resource: T,
+    json: Value,
+    revision: u64,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    users: HashMap<ResourceId, Arc<Entry<User>>>,
+    user_order: Vec<ResourceId>,
+    user_by_name: HashMap<String, ResourceId>,
+    user_by_external: HashMap<String, ResourceId>,
+    groups: HashMap<ResourceId, Arc<Entry<Group>>>,
+    group_order: Vec<ResourceId>,
+    group_by_name: HashMap<String, ResourceId>,
+    group_by_external: HashMap<String, ResourceId>,
+    /// user id → the groups listing it as a member.
+    memberships: HashMap<ResourceId, BTreeSet<ResourceId>>,
+}
+
+/// A read/write SCIM provider in memory — the shape of a service Okta provisions into,
+/// and a test double with real semantics.
+///
+/// - `userName` is unique case-insensitively and stored as sent; `externalId` and group
+///   `displayName` (case-insensitive) are unique too: a clash is `409 uniqueness`.
+/// - Lists keep creation order; `userName`/`id`/`externalId`/`displayName` equality
+///   filters are answered from indexes, anything else by a scan with the filter
+///   evaluator.
+/// - Every change bumps `meta.version`; `expected_version` mismatches are `412`.
+/// - Group members must be existing users or groups (`400 invalidValue` otherwise); a
+///   user's read-only `groups` attribute is derived from memberships, and deleting a user
+///   removes it from every group.
+/// - Passwords are never stored.
+///
+/// ```
+/// # tokio_test_block_on(async {
+/// use okta_scim::{InMemoryProvider, ScimProvider, User};
+///
+/// let p = InMemoryProvider::new();
+/// let ann = p.create_user(User::new("Ann@Example.com")).await.unwrap();
+/// let again = p.create_user(User::new("ann@example.com")).await.unwrap_err();
+/// assert_eq!(again.status(), 409);
+/// assert_eq!(p.get_user(ann.id.as_ref().unwrap()).await.unwrap().user_name, "Ann@Example.com");
+/// # });
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct InMemoryProvider {
+    state: RwLock<State>,
+    users: ResourceSchema,
+    groups: ResourceSchema,
+    capabilities: Capabilities,
+}
+
+impl Default for InMemoryProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn lower(s: &str) -> String {
+    s.to_lowercase()
+}
+
+impl InMemoryProvider {
+    /// An empty provider with the standard User and Group schemas.
+    pub fn new() -> Self {
+        Self {
+            state: RwLock::new(State::default()),
+            users: ResourceSchema::user(),
+            groups: ResourceSchema::group(),
+            capabilities: Capabilities::read_write(),
+        }
+    }
+
+    /// Uses this User resource schema (for extension attributes in filters and sorts).
+    #[must_use]
+    pub fn with_user_schema(mut self, schema: ResourceSchema) -> Self {
+        self.users = schema;
+        self
+    }
+
+    /// Sets the maximum page size (default 1 000).
+    #[must_use]
+    pub fn with_max_page_size(mut self, n: u64) -> Self {
+        self.capabilities = self.capabilities.with_max_page_size(n);
+        self
+    }
+
+    /// Number of users stored.
+    pub fn user_count(&self) -> usize {
+        self.read().users.len()
+    }
+
+    /// Number of groups stored.
+    pub fn group_count(&self) -> usize {
+        self.read().groups.len()
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn check_version(current: u64, expected: Option<&str>) -> Result<()> {
+    fn bare(v: &str) -> &str {
+        v.trim().trim_start_matches("W/")
+    }
+    match expected {
+        Some(v) if bare(v) != "*" && bare(v) != bare(&version_tag(current)) => {
+            Err(ScimError::precondition_failed(format!(
+                "resource changed: version is {}, request expected {v}",
+                version_tag(current)
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Bumps a stored resource's version and `lastModified`.
+fn touch(meta: &mut Option<Meta>, kind: ResourceKind, revision: u64) {
+    let meta = meta.get_or_insert_with(|| Meta::created(kind, Utc::now()));
+    meta.last_modified = Some(Utc::now());
+    meta.version = Some(version_tag(revision));
+}
+
+fn indexed_lookup(
+    path: &AttrPath,
+    value: &str,
+    kind: ResourceKind,
+    st: &State,
+) -> Option<Option<ResourceId>> {
+    let core = match kind {
+        ResourceKind::User => USER_SCHEMA,
+        ResourceKind::Group => GROUP_SCHEMA,
+    };
+    if path.sub_attr.is_some()
+        || path
+            .urn
+            .as_deref()
+            .is_some_and(|u| !u.eq_ignore_ascii_case(core))
+    {
+        return None;
+    }
+    let n = path.name.as_str();
+    fn hit<T>(m: &HashMap<ResourceId, T>, value: &str) -> Option<ResourceId> {
+        let id = ResourceId::new(value);
+        m.contains_key(&id).then_some(id)
+    }
+    match kind {
+        ResourceKind::User if n.eq_ignore_ascii_case("userName") => {
+            Some(st.user_by_name.get(&lower(value)).cloned())
+        }
+        ResourceKind::User if n.eq_ignore_ascii_case("externalId") => {
+            Some(st.user_by_external.get(value).cloned())
+        }
+        ResourceKind::User if n.eq_ignore_ascii_case("id") => Some(hit(&st.users, value)),
+        ResourceKind::Group if n.eq_ignore_ascii_case("displayName") => {
+            Some(st.group_by_name.get(&lower(value)).cloned())
+        }
+        ResourceKind::Group if n.eq_ignore_ascii_case("externalId") => {
+            Some(st.group_by_external.get(value).cloned())
+        }
+        ResourceKind::Group if n.eq_ignore_ascii_case("id") => Some(hit(&st.groups, value)),
+        _ => None,
+    }
+}
+
+fn page_of<T: Clone>(
+    query: &ListQuery,
+    schema: &ResourceSchema,
+    max: u64,
+    order: &[ResourceId],
+    entries: &HashMap<ResourceId, Arc<Entry<T>>>,
+    indexed: Option<Option<ResourceId>>,
+) -> ListPage<T> {
+    if let Some(hit) = indexed {
+        let entry = hit.and_then(|id| entries.get(&id));
+        let matched: Vec<&Arc<Entry<T>>> = entry.into_iter().collect();
+        let total = matched.len() as u64;
+        let (offset, len) = query.window(total, max);
+        return ListPage::new(
+            total,
+            matched
+                .into_iter()
+                .skip(offset)
+                .take(len)
+                .map(|e| e.resource.clone())
+                .collect(),
+        );
+    }
+    if query.filter.is_none() && query.sort_by.is_none() {
+        // Plain paging: slice the creation order directly.
+        let total = order.len() as u64;
+        let (offset, len) = query.window(total, max);
+        let resources = order
+            .iter()
+            .skip(offset)
+            .take(len)
+            .filter_map(|id| entries.get(id).map(|e| e.resource.clone()))
+            .collect();
+        return ListPage::new(total, resources);
+    }
+    let items = order
+        .iter()
+        .filter_map(|id| entries.get(id))
+        .map(|e| (&e.json, e));
+    let page = crate::query::evaluate(items, query, schema, max);
+    ListPage::new(
+        page.total_results,
+        page.resources
+            .into_iter()
+            .map(|e| e.resource.clone())
+            .collect(),
+    )
+}
+
+impl State {
+    fn check_user_unique(&self, user: &User, except: Option<&ResourceId>) -> Result<()> {
+        if let Some(other) = self.user_by_name.get(&lower(&user.user_name))
+            && Some(other) != except
+        {
+            return Err(ScimError::uniqueness(format!(
+                "userName \"{}\" is already taken",
+                user.user_name
+            )));
+        }
+        if let Some(ext) = &user.external_id
+            && let Some(other) = self.user_by_external.get(ext)
+            && Some(other) != except
+        {
+            return Err(ScimError::uniqueness(format!(
+                "externalId \"{ext}\" is already taken"
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_group_unique(&self, group: &Group, except: Option<&ResourceId>) -> Result<()> {
+        if let Some(other) = self.group_by_name.get(&lower(&group.display_name))
+            && Some(other) != except
+        {
+            return Err(ScimError::uniqueness(format!(
+                "displayName \"{}\" is already taken",
+                group.display_name
+            )));
+        }
+        if let Some(ext) = &group.external_id
+            && let Some(other) = self.group_by_external.get(ext)
+            && Some(other) != except
+        {
+            return Err(ScimError::uniqueness(format!(
+                "externalId \"{ext}\" is already taken"
+            )));
+        }
+        Ok(())
+    }
+
+    fn user_groups(&self, id: &ResourceId) -> Vec<Reference> {
+        self.memberships
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|gid| self.groups.get(gid))
+            .map(|g| Reference {
+                value: g.resource.id.as_ref().map(|i| i.as_str().to_owned()),
+                reference: None,
+                display: Some(g.resource.display_name.clone()),
+                kind: Some("direct".into()),
+            })
+            .collect()
+    }
+
+    fn store_user(&mut self, mut user: User, revision: u64) {
+        let Some(id) = user.id.clone() else { return };
+        user.groups = self.user_groups(&id);
+        user.password = None;
+        let json = user.to_json();
+        self.users.insert(
+            id,
+            Arc::new(Entry {
+                resource: user,
+                json,
+                revision,
+            }),
+        );
+    }
+
+    /// Re-derives `groups` on these users after a membership change.
+    fn refresh_users(&mut self, ids: impl IntoIterator<Item = ResourceId>) {
+        for id in ids {
+            if let Some(entry) = self.users.get(&id) {
+                let mut user = entry.resource.clone();
+                let revision = entry.revision;
+                user.groups = self.user_groups(&id);
+                let json = user.to_json();
+                self.users.insert(
+                    id,
+                    Arc::new(Entry {
+                        resource: user,
+                        json,
+                        revision,
+                    }),
+                );
+            }
+        }
+    }
+
+    /// Validates members, fills `type`, drops duplicates (by value); returns member ids.
+    fn normalize_members(
+        &self,
+        group: &mut Group,
+        own_id: &ResourceId,
+    ) -> Result<BTreeSet<ResourceId>> {
+        let mut seen = BTreeSet::new();
+        let mut members = Vec::with_capacity(group.members.len());
+        for mut m in std::mem::take(&mut group.members) {
+            let Some(value) = m.value.clone() else {
+                return Err(ScimError::invalid_value(
+                    "attribute \"members\": every member needs a value",
+                ));
+            };
+            let id = ResourceId::new(value.as_str());
+            let kind = if self.users.contains_key(&id) {
+                "User"
+            } else if self.groups.contains_key(&id) && &id != own_id {
+                "Group"
+            } else {
+                return Err(ScimError::invalid_value(format!(
+                    "attribute \"members\": \"{value}\" is not a user or group of this service provider"
+                )));
+            };
+            if !seen.insert(id) {
+                continue;
+            }
+            if m.kind.is_none() {
+                m.kind = Some(kind.to_owned());
+            }
+            members.push(m);
+        }
+        group.members = members;
+        Ok(seen
+            .into_iter()
+            .filter(|id| self.users.contains_key(id))
+            .collect())
+    }
+
+    fn set_memberships(
+        &mut self,
+        gid: &ResourceId,
+        before: &BTreeSet<ResourceId>,
+        after: &BTreeSet<ResourceId>,
+    ) {
+        for uid in before.difference(after) {
+            if let Some(set) = self.memberships.get_mut(uid) {
+                set.remove(gid);
+            }
+        }
+        for uid in after.difference(before) {
+            self.memberships
+                .entry(uid.clone())
+                .or_default()
+                .insert(gid.clone());
+        }
+        let changed: Vec<ResourceId> = before.symmetric_difference(after).cloned().collect();
+        self.refresh_users(changed);
+    }
+}
+
+fn member_users(group: &Group, st: &State) -> BTreeSet<ResourceId> {
+    group
+        .members
+        .iter()
+        .filter_map(|m| m.value.as_deref())
+        .map(ResourceId::new)
+        .filter(|id| st.users.contains_key(id))
+        .collect()
+}
+
+#[async_trait]
+impl ScimProvider for InMemoryProvider {
+    fn capabilities(&self) -> Capabilities {
+        self.capabilities
+    }
+
+    async fn list_users(&self, query: &ListQuery) -> Result<ListPage<User>> {
+        let st = self.read();
+        let indexed = query
+            .filter
+            .as_ref()
+            .and_then(|f| f.equality())
+            .and_then(|(p, v)| indexed_lookup(p, v, ResourceKind::User, &st));
+        Ok(page_of(
+            query,
+            &self.users,
+            self.capabilities.max_page_size,
+            &st.user_order,
+            &st.users,
+            indexed,
+        ))
+    }
+
+    async fn get_user(&self, id: &ResourceId) -> Result<User> {
+        self.read()
+            .users
+            .get(id)
+            .map(|e| e.resource.clone())
+            .ok_or_else(|| ScimError::not_found(format!("User {id} not found")))
+    }
+
+    async fn create_user(&self, mut user: User) -> Result<User> {
+        let mut st = self.write();
+        st.check_user_unique(&user, None)?;
+        let id = ResourceId::random();
+        user.id = Some(id.clone());
+        user.active.get_or_insert(true);
+        user.meta = Some(Meta::created(ResourceKind::User, Utc::now()));
+        st.user_by_name.insert(lower(&user.user_name), id.clone());
+        if let Some(ext) = &user.external_id {
+            st.user_by_external.insert(ext.clone(), id.clone());
+        }
+        st.user_order.push(id.clone());
+        st.store_user(user, 1);
+        st.users
+            .get(&id)
+            .map(|e| e.resource.clone())
+            .ok_or_else(|| ScimError::internal("user vanished"))
+    }
+
+    async fn replace_user(
+        &self,
+        id: &ResourceId,
+        mut user: User,
+        expected_version: Option<&str>,
+    ) -> Result<User> {
+        let mut st = self.write();
+        let current = st
+            .users
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ScimError::not_found(format!("User {id} not found")))?;
+        check_version(current.revision, expected_version)?;
+        st.check_user_unique(&user, Some(id))?;
+        let revision = current.revision + 1;
+        let old = &current.resource;
+        user.id = Some(id.clone());
+        user.meta = old.meta.clone();
+        touch(&mut user.meta, ResourceKind::User, revision);
+        st.user_by_name.remove(&lower(&old.user_name));
+        st.user_by_name.insert(lower(&user.user_name), id.clone());
+        if let Some(ext) = &old.external_id {
+            st.user_by_external.remove(ext);
+        }
+        if let Some(ext) = &user.external_id {
+            st.user_by_external.insert(ext.clone(), id.clone());
+        }
+        st.store_user(user, revision);
+        // Group member `display` values follow the user's name only when the client set
+        // them; nothing else to refresh.
+        st.users
+            .get(id)
+            .map(|e| e.resource.clone())
+            .ok_or_else(|| ScimError::internal("user vanished"))
+    }
+
+    async fn delete_user(&self, id: &ResourceId, expected_version: Option<&str>) -> Result<()> {
+        let mut st = self.write();
+        let current = st
+            .users
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ScimError::not_found(format!("User {id} not found")))?;
+        check_version(current.revision, expected_version)?;
+        st.users.remove(id);
+        st.user_order.retain(|x| x != id);
+        st.user_by_name.remove(&lower(&current.resource.user_name));
+        if let Some(ext) = &current.resource.external_id {
+            st.user_by_external.remove(ext);
+        }
+        for gid in st.memberships.remove(id).unwrap_or_default() {
+            if let Some(entry) = st.groups.get(&gid).cloned() {
+                let mut group = entry.resource.clone();
+                group
+                    .members
+                    .retain(|m| m.value.as_deref() != Some(id.as_str()));
+                touch(&mut group.meta, ResourceKind::Group, entry.revision + 1);
+                let json = group.to_json();
+                st.groups.insert(
+                    gid,
+                    Arc::new(Entry {
+                        resource: group,
+                        json,
+                        revision: entry.revision + 1,
+                    }),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn list_groups(&self, query: &ListQuery) -> Result<ListPage<Group>> {
+        let st = self.read();
+        let indexed = query
+            .filter
+            .as_ref()
+            .and_then(|f| f.equality())
+            .and_then(|(p, v)| indexed_lookup(p, v, ResourceKind::Group, &st));
+        Ok(page_of(
+            query,
+            &self.groups,
+            self.capabilities.max_page_size,
+            &st.group_order,
+            &st.groups,
+            indexed,
+        ))
+    }
+
+    async fn get_group(&self, id: &ResourceId) -> Result<Group> {
+        self.read()
+            .groups
+            .get(id)
+            .map(|e| e.resource.clone())
+            .ok_or_else(|| ScimError::not_found(format!("Group {id} not found")))
+    }
+
+    async fn create_group(&self, mut group: Group) -> Result<Group> {
+        let mut st = self.write();
+        st.check_group_unique(&group, None)?;
+        let id = ResourceId::random();
+        let after = st.normalize_members(&mut group, &id)?;
+        group.id = Some(id.clone());
+        group.meta = Some(Meta::created(ResourceKind::Group, Utc::now()));
+        st.group_by_name
+            .insert(lower(&group.display_name), id.clone());
+        if let Some(ext) = &group.external_id {
+            st.group_by_external.insert(ext.clone(), id.clone());
+        }
+        st.group_order.push(id.clone());
+        let json = group.to_json();
+        st.groups.insert(
+            id.clone(),
+            Arc::new(Entry {
+                resource: group.clone(),
+                json,
+                revision: 1,
+            }),
+        );
+        st.set_memberships(&id, &BTreeSet::new(), &after);
+        Ok(group)
+    }
+
+    async fn replace_group(
+        &self,
+        id: &ResourceId,
+        mut group: Group,
+        expected_version: Option<&str>,
+    ) -> Result<Group> {
+        let mut st = self.write();
+        let current = st
+            .groups
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ScimError::not_found(format!("Group {id} not found")))?;
+        check_version(current.revision, expected_version)?;
+        st.check_group_unique(&group, Some(id))?;
+        let after = st.normalize_members(&mut group, id)?;
+        let before = member_users(&current.resource, &st);
+        let revision = current.revision + 1;
+        let old = &current.resource;
+        group.id = Some(id.clone());
+        group.meta = old.meta.clone();
+        touch(&mut group.meta, ResourceKind::Group, revision);
+        st.group_by_name.remove(&lower(&old.display_name));
+        st.group_by_name
+            .insert(lower(&group.display_name), id.clone());
+        if let Some(ext) = &old.external_id {
+            st.group_by_external.remove(ext);
+        }
+        if let Some(ext) = &group.external_id {
+            st.group_by_external.insert(ext.clone(), id.clone());
+        }
+        let json = group.to_json();
+        st.groups.insert(
+            id.clone(),
+            Arc::new(Entry {
+                resource: group.clone(),
+                json,
+                revision,
+            }),
+        );
+        // A rename changes the `display` of this group in every member's `groups`.
+        let renamed = old.display_name != group.display_name;
+        st.set_memberships(id, &before, &after);
+        if renamed {
+            let all: Vec<ResourceId> = after.iter().cloned().collect();
+            st.refresh_users(all);
+        }
+        Ok(group)
+    }
+
+    async fn delete_group(&self, id: &ResourceId, expected_version: Option<&str>) -> Result<()> {
+        let mut st = self.write();
+        let current = st
+            .groups
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ScimError::not_found(format!("Group {id} not found")))?;
+        check_version(current.revision, expected_version)?;
+        let before = member_users(&current.resource, &st);
+        st.groups.remove(id);
+        st.group_order.retain(|x| x != id);
+        st.group_by_name
+            .remove(&lower(&current.resource.display_name));
+        if let Some(ext) = &current.resource.external_id {
+            st.group_by_external.remove(ext);
+        }
+        for uid in &before {
+            if let Some(set) = st.memberships.get_mut(uid) {
+                set.remove(id);
+            }
+        }
+        st.refresh_users(before);
+        // Nested memberships of this group in other groups are dropped as well.
+        let parents: Vec<(ResourceId, Arc<Entry<Group>>)> = st
+            .groups
+            .iter()
+            .filter(|(_, g)| {
+                g.resource
+                    .members
+                    .iter()
+                    .any(|m| m.value.as_deref() == Some(id.as_str()))
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (gid, entry) in parents {
+            let mut group = entry.resource.clone();
+            group
+                .members
+                .retain(|m| m.value.as_deref() != Some(id.as_str()));
+            touch(&mut group.meta, ResourceKind::Group, entry.revision + 1);
+            let json = group.to_json();
+            st.groups.insert(
+                gid,
+                Arc::new(Entry {
+                    resource: group,
+                    json,
+                    revision: entry.revision + 1,
+                }),
+            );
+        }
+        Ok(())
+    }
+}
