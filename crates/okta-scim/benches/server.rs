@@ -1,6 +1,7 @@
 //! SCIM server over loopback with 100 000 users in an `InMemoryProvider`:
 //! - `filter_user_name_eq`: `GET /Users?filter=userName eq "…"` (Okta's existence check),
-//!   answered from the lower-cased userName index, 32 requests in flight;
+//!   answered from the lower-cased userName index, 32 requests in flight on 32 keep-alive
+//!   connections (a minimal hyper HTTP/1.1 client in the same process, on the same cores);
 //! - `filter_scan_title_eq`: the same shape on `title`, which no index covers (a full
 //!   scan with the filter evaluator), for contrast;
 //! - `page_100`: `GET /Users?startIndex=K&count=100` (Okta's import paging), one request
@@ -12,17 +13,35 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group};
+use http_body_util::{BodyExt, Empty};
+use hyper_util::rt::TokioIo;
 use okta_scim::server::{Access, Credential, ScimServer};
 use okta_scim::{EnterpriseUser, InMemoryProvider, MultiValue, Name, ScimProvider, User};
+use tokio::sync::Mutex;
 
 const USERS: usize = 100_000;
 const TOKEN: &str = "bench-token";
+const IN_FLIGHT: usize = 32;
+
+type Sender = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
 
 struct Fixture {
     rt: tokio::runtime::Runtime,
-    base: String,
-    http: reqwest::Client,
+    addr: std::net::SocketAddr,
+    /// Keep-alive HTTP/1.1 connections, one per request in flight.
+    pool: Arc<Mutex<Vec<Sender>>>,
+}
+
+async fn connect(addr: std::net::SocketAddr) -> Sender {
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    sender
 }
 
 fn fixture() -> Fixture {
@@ -31,7 +50,7 @@ fn fixture() -> Fixture {
         .enable_all()
         .build()
         .unwrap();
-    let (base, http) = rt.block_on(async {
+    let (addr, pool) = rt.block_on(async {
         let provider = Arc::new(InMemoryProvider::new());
         for i in 0..USERS {
             let mut enterprise = EnterpriseUser::default();
@@ -57,46 +76,61 @@ fn fixture() -> Fixture {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, server.router()).await.unwrap() });
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(64)
-            .build()
-            .unwrap();
-        (format!("http://{addr}/scim/v2"), http)
+        let mut pool = Vec::new();
+        for _ in 0..IN_FLIGHT {
+            pool.push(connect(addr).await);
+        }
+        (addr, Arc::new(Mutex::new(pool)))
     });
-    Fixture { rt, base, http }
+    Fixture { rt, addr, pool }
 }
 
-async fn get(http: &reqwest::Client, url: String) -> usize {
-    let r = http
-        .get(url)
-        .header("Authorization", format!("Bearer {TOKEN}"))
-        .send()
-        .await
+async fn get(sender: &mut Sender, addr: std::net::SocketAddr, path: &str) -> usize {
+    sender.ready().await.unwrap();
+    let req = hyper::Request::get(path)
+        .header(hyper::header::HOST, addr.to_string())
+        .header(hyper::header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .header(hyper::header::ACCEPT, "application/scim+json")
+        .body(Empty::<Bytes>::new())
         .unwrap();
-    assert_eq!(r.status(), 200);
-    r.bytes().await.unwrap().len()
+    let resp = sender.send_request(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.into_body().collect().await.unwrap().to_bytes().len()
 }
 
-async fn burst(f: &Fixture, urls: Vec<String>, in_flight: usize) {
-    let mut chunks = urls.chunks(urls.len().div_ceil(in_flight));
-    let mut tasks = Vec::new();
-    for chunk in chunks.by_ref() {
-        let http = f.http.clone();
-        let chunk = chunk.to_vec();
-        tasks.push(tokio::spawn(async move {
-            for url in chunk {
-                get(&http, url).await;
-            }
-        }));
+impl Fixture {
+    async fn one(&self, path: &str) -> usize {
+        let mut sender = self.pool.lock().await.pop().unwrap();
+        let n = get(&mut sender, self.addr, path).await;
+        self.pool.lock().await.push(sender);
+        n
     }
-    for t in tasks {
-        t.await.unwrap();
+
+    /// `paths` spread over `IN_FLIGHT` connections, all in flight at once.
+    async fn burst(&self, paths: Vec<String>) {
+        let per = paths.len().div_ceil(IN_FLIGHT);
+        let mut tasks = Vec::new();
+        for chunk in paths.chunks(per) {
+            let chunk = chunk.to_vec();
+            let pool = self.pool.clone();
+            let addr = self.addr;
+            tasks.push(tokio::spawn(async move {
+                let mut sender = pool.lock().await.pop().unwrap();
+                for p in chunk {
+                    get(&mut sender, addr, &p).await;
+                }
+                pool.lock().await.push(sender);
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
     }
 }
 
-fn user_name_url(base: &str, i: usize) -> String {
+fn user_name_path(i: usize) -> String {
     format!(
-        "{base}/Users?filter=userName%20eq%20%22USER{i:06}%40example.com%22&startIndex=1&count=100"
+        "/scim/v2/Users?filter=userName%20eq%20%22USER{i:06}%40example.com%22&startIndex=1&count=100"
     )
 }
 
@@ -109,10 +143,10 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Elements(BATCH as u64));
     g.bench_function("filter_user_name_eq", |b| {
         b.iter(|| {
-            let urls = (0..BATCH)
-                .map(|_| user_name_url(&f.base, fastrand::usize(..USERS)))
+            let paths = (0..BATCH)
+                .map(|_| user_name_path(fastrand::usize(..USERS)))
                 .collect();
-            f.rt.block_on(burst(&f, urls, 32));
+            f.rt.block_on(f.burst(paths));
         })
     });
 
@@ -120,14 +154,11 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("filter_scan_title_eq", |b| {
         b.iter(|| {
-            f.rt.block_on(get(
-                &f.http,
-                format!(
-                    "{}/Users?filter=title%20eq%20%22Title%20{}%22&count=100",
-                    f.base,
-                    fastrand::usize(..1000)
-                ),
-            ))
+            let path = format!(
+                "/scim/v2/Users?filter=title%20eq%20%22Title%20{}%22&count=100",
+                fastrand::usize(..1000)
+            );
+            f.rt.block_on(f.one(&path))
         })
     });
 
@@ -135,10 +166,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("page_100", |b| {
         b.iter(|| {
             let start = fastrand::usize(..USERS / 100) * 100 + 1;
-            f.rt.block_on(get(
-                &f.http,
-                format!("{}/Users?startIndex={start}&count=100", f.base),
-            ))
+            f.rt.block_on(f.one(&format!("/scim/v2/Users?startIndex={start}&count=100")))
         })
     });
     g.finish();
@@ -150,10 +178,7 @@ fn benches(c: &mut Criterion) {
         .map(|_| {
             let start = fastrand::usize(..USERS / 100) * 100 + 1;
             let t = Instant::now();
-            f.rt.block_on(get(
-                &f.http,
-                format!("{}/Users?startIndex={start}&count=100", f.base),
-            ));
+            f.rt.block_on(f.one(&format!("/scim/v2/Users?startIndex={start}&count=100")));
             t.elapsed()
         })
         .collect();

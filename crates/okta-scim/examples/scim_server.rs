@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Options: `--port N` (default 8080; 0 picks a free port), `--seed` (create one complete
-//! user first — Okta's SPEC test needs one), `--basic USER:PASSWORD` (also accept Basic
+//! user first — Okta's SPEC test needs one), `--users N` (create N synthetic users
+//! `user000000@example.com`… for load tests), `--basic USER:PASSWORD` (also accept Basic
 //! authentication). Without `SCIM_TOKEN` a random token is generated and printed once.
 //! The first line on stdout is `listening on http://127.0.0.1:PORT/scim/v2`.
 //! Put a TLS-terminating proxy in front before you point a real Okta org at it: Okta only
@@ -25,12 +26,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let mut port: u16 = 8080;
     let mut seed = false;
+    let mut synthetic: usize = 0;
     let mut basic: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => port = args.next().ok_or("--port needs a number")?.parse()?,
             "--seed" => seed = true,
+            "--users" => synthetic = args.next().ok_or("--users needs a number")?.parse()?,
             "--basic" => basic = Some(args.next().ok_or("--basic needs USER:PASSWORD")?),
             other => {
                 return Err(
@@ -55,6 +58,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 User::new("seed.user@example.com")
                     .with_name(Name::new("Seed", "User"))
                     .with_email(MultiValue::new("seed.user@example.com", "work", true)),
+            )
+            .await?;
+    }
+    for i in 0..synthetic {
+        let login = format!("user{i:06}@example.com");
+        provider
+            .create_user(
+                User::new(login.as_str())
+                    .with_name(Name::new(format!("Given{i}"), format!("Family{i}")))
+                    .with_email(MultiValue::new(login.as_str(), "work", true)),
             )
             .await?;
     }

@@ -41,7 +41,7 @@ use crate::filter::{AttrPath, Filter};
 use crate::patch::PatchRequest;
 use crate::provider::{Capabilities, ListQuery, ScimProvider, SortOrder};
 use crate::resource::{Group, ListResponse, ResourceId, User};
-use crate::schema::{ResourceKind, ResourceSchema, SERVICE_PROVIDER_CONFIG_SCHEMA};
+use crate::schema::{ResourceKind, ResourceSchema, Returned, SERVICE_PROVIDER_CONFIG_SCHEMA};
 
 /// The media type of every response.
 pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
@@ -242,6 +242,8 @@ impl ScimServerBuilder {
             return Err(ConfigError::ZeroLimit("request_timeout"));
         }
         let caps = self.provider.capabilities();
+        let users_need_projection = needs_projection(&self.users);
+        let groups_need_projection = needs_projection(&self.groups);
         Ok(ScimServer {
             inner: Arc::new(Inner {
                 provider: self.provider,
@@ -253,6 +255,8 @@ impl ScimServerBuilder {
                 request_timeout: self.request_timeout,
                 public_url: self.public_url.map(|u| u.trim_end_matches('/').to_owned()),
                 caps,
+                users_need_projection,
+                groups_need_projection,
             }),
         })
     }
@@ -269,6 +273,28 @@ struct Inner {
     request_timeout: Duration,
     public_url: Option<String>,
     caps: Capabilities,
+    users_need_projection: bool,
+    groups_need_projection: bool,
+}
+
+/// Whether a resource as `to_json` emits it could carry a `returned: never` or `request`
+/// attribute: any declared extension attribute so marked, or a core one other than the
+/// write-only `password` (which `to_json` never emits).
+fn needs_projection(schema: &ResourceSchema) -> bool {
+    fn marked(a: &crate::schema::Attribute) -> bool {
+        matches!(a.returned(), Returned::Never | Returned::Request)
+            || a.sub_attributes().iter().any(marked)
+    }
+    schema
+        .core()
+        .attributes()
+        .iter()
+        .filter(|a| a.name() != "password")
+        .any(marked)
+        || schema
+            .extensions()
+            .iter()
+            .any(|e| e.schema.attributes().iter().any(marked))
 }
 
 /// A configured SCIM server; turn it into an axum [`Router`] with [`ScimServer::router`].
@@ -355,15 +381,20 @@ fn percent_decode(s: &str) -> String {
 #[derive(Debug)]
 struct Reply {
     status: StatusCode,
-    body: Option<Value>,
+    /// The serialized JSON body.
+    body: Option<Vec<u8>>,
     headers: Vec<(HeaderName, String)>,
 }
 
 impl Reply {
     fn json(status: StatusCode, body: Value) -> Self {
+        Self::serialized(status, &body)
+    }
+
+    fn serialized(status: StatusCode, body: &impl serde::Serialize) -> Self {
         Self {
             status,
-            body: Some(body),
+            body: Some(serde_json::to_vec(body).unwrap_or_default()),
             headers: Vec::new(),
         }
     }
@@ -438,8 +469,7 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
     .instrument(span)
     .await;
     let mut response = match reply.body {
-        Some(body) => {
-            let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        Some(bytes) => {
             let mut r = (reply.status, bytes).into_response();
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -876,12 +906,7 @@ impl Inner {
             .and_then(|m| m.get("location"))
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let body = project(
-            &json,
-            self.schema_for(kind),
-            &params.attributes,
-            &params.excluded,
-        );
+        let body = self.shape(kind, json, &params.attributes, &params.excluded);
         let mut reply = Reply::json(status, body);
         if let Some(tag) = etag {
             reply = reply.with(header::ETAG, tag);
@@ -925,11 +950,31 @@ impl Inner {
     }
 
     fn page_reply(&self, total: u64, start_index: u64, resources: Vec<Value>) -> Reply {
-        let page = ListResponse::new(total, start_index, resources);
-        Reply::json(
+        Reply::serialized(
             StatusCode::OK,
-            serde_json::to_value(&page).unwrap_or(Value::Null),
+            &ListResponse::new(total, start_index, resources),
         )
+    }
+
+    /// Applies `attributes`/`excludedAttributes` and the schema's `returned` rules. With
+    /// neither parameter and no `never`/`request` attribute that `to_json` could emit, the
+    /// resource goes out as it is (the common case, and the import hot path).
+    fn shape(
+        &self,
+        kind: ResourceKind,
+        json: Value,
+        attributes: &[AttrPath],
+        excluded: &[AttrPath],
+    ) -> Value {
+        let needs = match kind {
+            ResourceKind::User => self.users_need_projection,
+            ResourceKind::Group => self.groups_need_projection,
+        };
+        if attributes.is_empty() && excluded.is_empty() && !needs {
+            json
+        } else {
+            project(&json, self.schema_for(kind), attributes, excluded)
+        }
     }
 
     async fn list(&self, kind: ResourceKind, params: ListParams, ctx: &Ctx) -> Result<Reply> {
@@ -941,9 +986,9 @@ impl Inner {
             .into_iter()
             .take(count)
             .map(|r| {
-                project(
-                    &self.output(kind, r, &ctx.base),
-                    schema,
+                self.shape(
+                    kind,
+                    self.output(kind, r, &ctx.base),
                     &params.attributes,
                     &params.excluded,
                 )
@@ -984,14 +1029,13 @@ impl Inner {
             let (n, resources) = self.list_kind(kind, &query).await?;
             total += n;
             skip = skip.saturating_sub(n);
-            let schema = self.schema_for(kind);
             for r in resources
                 .into_iter()
                 .take(usize::try_from(room).unwrap_or(usize::MAX))
             {
-                out.push(project(
-                    &self.output(kind, r, &ctx.base),
-                    schema,
+                out.push(self.shape(
+                    kind,
+                    self.output(kind, r, &ctx.base),
                     &params.attributes,
                     &params.excluded,
                 ));
@@ -1328,6 +1372,19 @@ mod tests {
                 .build()
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn default_schemas_skip_projection_but_hidden_extension_attributes_force_it() {
+        use crate::schema::{Attribute, AttributeType, Schema};
+        assert!(!needs_projection(&ResourceSchema::user()));
+        assert!(!needs_projection(&ResourceSchema::group()));
+        let ext = Schema::new("urn:example:hr:1.0:User", "HR").with_attribute(
+            Attribute::new("pin", AttributeType::String).with_returned(Returned::Never),
+        );
+        assert!(needs_projection(
+            &ResourceSchema::user().with_extension(ext, false)
+        ));
     }
 
     #[test]

@@ -450,3 +450,36 @@ async fn a_custom_base_path_and_public_url_shape_locations() {
         .unwrap();
     assert_eq!(other.status(), 404);
 }
+
+#[tokio::test]
+async fn extension_attributes_marked_never_are_not_returned_without_asking() {
+    use okta_scim::schema::{Attribute, AttributeType, ResourceSchema, Returned, Schema};
+    let ext = Schema::new("urn:example:hr:1.0:User", "HR")
+        .with_attribute(Attribute::new("badge", AttributeType::String))
+        .with_attribute(
+            Attribute::new("pin", AttributeType::String).with_returned(Returned::Never),
+        );
+    let schema = ResourceSchema::user().with_extension(ext, false);
+    let provider = Arc::new(InMemoryProvider::new().with_user_schema(schema.clone()));
+    let scim = support::serve(
+        support::builder(provider)
+            .user_schema(schema)
+            .build()
+            .unwrap(),
+    )
+    .await;
+    let r = scim
+        .send("POST", "/Users", Some(json!({"userName": "h@example.com", "urn:example:hr:1.0:User": {"badge": "B7", "pin": "1234"}})))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["urn:example:hr:1.0:User"], json!({"badge": "B7"}));
+    let listed = scim.get("/Users").await;
+    assert_eq!(
+        listed.body["Resources"][0]["urn:example:hr:1.0:User"],
+        json!({"badge": "B7"})
+    );
+    let f = scim
+        .get("/Users?filter=urn:example:hr:1.0:User:badge%20eq%20%22b7%22")
+        .await;
+    assert_eq!(f.body["totalResults"], 1, "{}", f.body);
+}
