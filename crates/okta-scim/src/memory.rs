@@ -47,7 +47,12 @@ struct State {
 /// - Group members must be existing users or groups (`400 invalidValue` otherwise); a
 ///   user's read-only `groups` attribute is derived from memberships, and deleting a user
 ///   removes it from every group.
+/// - `active` is always set: `true` on create when absent, and a replace without it
+///   keeps the current value.
 /// - Passwords are never stored.
+/// - Cost: reads, creates, replaces and index-answered filters are `O(1)` (plus the
+///   group members involved); a page without filter or sort is `O(page)`; other filters
+///   and sorts scan every resource; deletes are `O(n)` (they keep the creation order).
 ///
 /// ```
 /// # tokio_test_block_on(async {
@@ -77,8 +82,11 @@ impl Default for InMemoryProvider {
     }
 }
 
+/// The case-insensitive key of a `userName` or group `displayName`: the per-character
+/// Unicode lowercase, exactly as the filter evaluator compares (`str::to_lowercase` would
+/// fold a final `Σ` to `ς` and disagree with `userName eq "…σ"`).
 fn lower(s: &str) -> String {
-    s.to_lowercase()
+    s.chars().flat_map(char::to_lowercase).collect()
 }
 
 impl InMemoryProvider {
@@ -313,13 +321,19 @@ impl State {
         );
     }
 
-    /// Re-derives `groups` on these users after a membership change.
+    /// Re-derives `groups` on these users after a membership change. A user whose
+    /// `groups` changed gets a new version, so cached copies (`If-None-Match`) go stale.
     fn refresh_users(&mut self, ids: impl IntoIterator<Item = ResourceId>) {
         for id in ids {
             if let Some(entry) = self.users.get(&id) {
+                let groups = self.user_groups(&id);
+                if groups == entry.resource.groups {
+                    continue;
+                }
                 let mut user = entry.resource.clone();
-                let revision = entry.revision;
-                user.groups = self.user_groups(&id);
+                let revision = entry.revision + 1;
+                user.groups = groups;
+                touch(&mut user.meta, ResourceKind::User, revision);
                 let json = user.to_json();
                 self.users.insert(
                     id,
@@ -471,6 +485,11 @@ impl ScimProvider for InMemoryProvider {
         let revision = current.revision + 1;
         let old = &current.resource;
         user.id = Some(id.clone());
+        // Okta needs `active` on every user it reads (Q-O8); a replacement without it (a
+        // PUT that leaves it out, a PATCH that removes it) keeps the current state.
+        if user.active.is_none() {
+            user.active = old.active.or(Some(true));
+        }
         user.meta = old.meta.clone();
         touch(&mut user.meta, ResourceKind::User, revision);
         st.user_by_name.remove(&lower(&old.user_name));
@@ -676,5 +695,263 @@ impl ScimProvider for InMemoryProvider {
             );
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::filter::Filter;
+    use proptest::prelude::*;
+
+    /// Letters whose case folding differs between `str::to_lowercase` (final sigma) and a
+    /// per-character fold, plus the Kelvin sign.
+    const LETTERS: &[&str] = &["a", "A", "Σ", "σ", "ς", "K", "k", "\u{212A}"];
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        CreateUser(String, Option<u8>),
+        ReplaceUser(usize, String, Option<u8>),
+        DeleteUser(usize),
+        CreateGroup(String, Vec<usize>, Option<usize>),
+        ReplaceGroup(usize, String, Vec<usize>),
+        DeleteGroup(usize),
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(LETTERS), 1..4).prop_map(|v| v.concat())
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let ext = prop::option::of(0u8..3);
+        prop_oneof![
+            3 => (name(), ext.clone()).prop_map(|(n, e)| Op::CreateUser(n, e)),
+            2 => (any::<usize>(), name(), ext).prop_map(|(i, n, e)| Op::ReplaceUser(i, n, e)),
+            1 => any::<usize>().prop_map(Op::DeleteUser),
+            2 => (name(), prop::collection::vec(any::<usize>(), 0..4), prop::option::of(any::<usize>()))
+                .prop_map(|(n, m, g)| Op::CreateGroup(n, m, g)),
+            2 => (any::<usize>(), name(), prop::collection::vec(any::<usize>(), 0..4))
+                .prop_map(|(i, n, m)| Op::ReplaceGroup(i, n, m)),
+            1 => any::<usize>().prop_map(Op::DeleteGroup),
+        ]
+    }
+
+    fn pick<T: Clone>(v: &[T], i: usize) -> Option<T> {
+        (!v.is_empty()).then(|| v[i % v.len()].clone())
+    }
+
+    fn user(n: &str, ext: Option<u8>) -> User {
+        let mut u = User::new(n);
+        u.external_id = ext.map(|e| format!("ext-{e}"));
+        u
+    }
+
+    async fn run(ops: Vec<Op>) {
+        let p = InMemoryProvider::new();
+        for op in ops {
+            let users = p.read().user_order.clone();
+            let groups = p.read().group_order.clone();
+            let refs = |ix: &[usize]| -> Vec<Reference> {
+                ix.iter()
+                    .filter_map(|i| pick(&users, *i))
+                    .map(|id| Reference::to(id.as_str(), None))
+                    .collect()
+            };
+            // Errors (409, 404) are expected; the invariants must hold either way.
+            let _ = match op {
+                Op::CreateUser(n, e) => p.create_user(user(&n, e)).await.map(drop),
+                Op::ReplaceUser(i, n, e) => match pick(&users, i) {
+                    Some(id) => p.replace_user(&id, user(&n, e), None).await.map(drop),
+                    None => Ok(()),
+                },
+                Op::DeleteUser(i) => match pick(&users, i) {
+                    Some(id) => p.delete_user(&id, None).await,
+                    None => Ok(()),
+                },
+                Op::CreateGroup(n, m, nested) => {
+                    let mut g = Group::new(n);
+                    g.members = refs(&m);
+                    if let Some(gid) = nested.and_then(|i| pick(&groups, i)) {
+                        g.members.push(Reference::to(gid.as_str(), None));
+                    }
+                    p.create_group(g).await.map(drop)
+                }
+                Op::ReplaceGroup(i, n, m) => match pick(&groups, i) {
+                    Some(id) => {
+                        let mut g = Group::new(n);
+                        g.members = refs(&m);
+                        p.replace_group(&id, g, None).await.map(drop)
+                    }
+                    None => Ok(()),
+                },
+                Op::DeleteGroup(i) => match pick(&groups, i) {
+                    Some(id) => p.delete_group(&id, None).await,
+                    None => Ok(()),
+                },
+            };
+            check(&p).await;
+        }
+    }
+
+    async fn check(p: &InMemoryProvider) {
+        let st = p.read();
+        assert_eq!(st.users.len(), st.user_order.len());
+        assert_eq!(st.users.len(), st.user_by_name.len());
+        assert_eq!(st.groups.len(), st.group_order.len());
+        assert_eq!(st.groups.len(), st.group_by_name.len());
+        let ext_users = st
+            .users
+            .values()
+            .filter(|e| e.resource.external_id.is_some())
+            .count();
+        assert_eq!(ext_users, st.user_by_external.len());
+        // Cached JSON is the resource's JSON.
+        for e in st.users.values() {
+            assert_eq!(e.json, e.resource.to_json());
+        }
+        for e in st.groups.values() {
+            assert_eq!(e.json, e.resource.to_json());
+            for m in &e.resource.members {
+                let id = ResourceId::new(m.value.clone().unwrap());
+                assert!(
+                    st.users.contains_key(&id) || st.groups.contains_key(&id),
+                    "dangling member {id}"
+                );
+            }
+        }
+        // user.groups <-> group.members.
+        for (uid, e) in &st.users {
+            let mut derived: Vec<&str> = e
+                .resource
+                .groups
+                .iter()
+                .filter_map(|g| g.value.as_deref())
+                .collect();
+            derived.sort_unstable();
+            let mut scanned: Vec<&str> = st
+                .groups
+                .iter()
+                .filter(|(_, g)| {
+                    g.resource
+                        .members
+                        .iter()
+                        .any(|m| m.value.as_deref() == Some(uid.as_str()))
+                })
+                .map(|(gid, _)| gid.as_str())
+                .collect();
+            scanned.sort_unstable();
+            assert_eq!(derived, scanned, "groups of {uid}");
+            for g in &e.resource.groups {
+                let gid = ResourceId::new(g.value.clone().unwrap());
+                assert_eq!(
+                    g.display.as_deref(),
+                    Some(st.groups[&gid].resource.display_name.as_str())
+                );
+            }
+        }
+        drop(st);
+        // Index answers equal scan answers for every probe.
+        let probes: Vec<String> = LETTERS
+            .iter()
+            .flat_map(|a| LETTERS.iter().map(move |b| format!("{a}{b}")))
+            .chain(LETTERS.iter().map(|s| (*s).to_owned()))
+            .collect();
+        let st = p.read();
+        for probe in &probes {
+            for (attr, kind) in [
+                ("userName", ResourceKind::User),
+                ("displayName", ResourceKind::Group),
+            ] {
+                let f = Filter::parse(&format!("{attr} eq {}", serde_json::json!(probe))).unwrap();
+                let q = ListQuery::new().filter(f);
+                let (indexed, scanned): (Vec<ResourceId>, Vec<ResourceId>) = match kind {
+                    ResourceKind::User => {
+                        let hit = q
+                            .filter
+                            .as_ref()
+                            .and_then(|f| f.equality())
+                            .and_then(|(path, v)| indexed_lookup(path, v, kind, &st));
+                        assert!(hit.is_some(), "userName eq must use the index");
+                        let a = page_of(&q, &p.users, 1000, &st.user_order, &st.users, hit)
+                            .resources
+                            .into_iter()
+                            .filter_map(|u| u.id)
+                            .collect();
+                        let b = page_of(&q, &p.users, 1000, &st.user_order, &st.users, None)
+                            .resources
+                            .into_iter()
+                            .filter_map(|u| u.id)
+                            .collect();
+                        (a, b)
+                    }
+                    _ => {
+                        let hit = q
+                            .filter
+                            .as_ref()
+                            .and_then(|f| f.equality())
+                            .and_then(|(path, v)| indexed_lookup(path, v, kind, &st));
+                        assert!(hit.is_some(), "displayName eq must use the index");
+                        let a = page_of(&q, &p.groups, 1000, &st.group_order, &st.groups, hit)
+                            .resources
+                            .into_iter()
+                            .filter_map(|g| g.id)
+                            .collect();
+                        let b = page_of(&q, &p.groups, 1000, &st.group_order, &st.groups, None)
+                            .resources
+                            .into_iter()
+                            .filter_map(|g| g.id)
+                            .collect();
+                        (a, b)
+                    }
+                };
+                assert_eq!(indexed, scanned, "{attr} eq {probe:?}");
+            }
+        }
+        for e in 0..3 {
+            let v = format!("ext-{e}");
+            let f = Filter::parse(&format!("externalId eq \"{v}\"")).unwrap();
+            let q = ListQuery::new().filter(f);
+            let hit = indexed_lookup(
+                &AttrPath::parse("externalId").unwrap(),
+                &v,
+                ResourceKind::User,
+                &st,
+            );
+            let a: Vec<_> = page_of(&q, &p.users, 1000, &st.user_order, &st.users, hit)
+                .resources
+                .into_iter()
+                .map(|u| u.id)
+                .collect();
+            let b: Vec<_> = page_of(&q, &p.users, 1000, &st.user_order, &st.users, None)
+                .resources
+                .into_iter()
+                .map(|u| u.id)
+                .collect();
+            assert_eq!(a, b, "externalId eq {v}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+        #[test]
+        fn indexes_stay_consistent_with_a_scan(ops in prop::collection::vec(op(), 1..40)) {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(run(ops));
+        }
+    }
+
+    #[tokio::test]
+    async fn user_names_differing_only_in_final_sigma_are_the_same_login() {
+        let p = InMemoryProvider::new();
+        p.create_user(User::new("ΟΔΟΣ")).await.unwrap();
+        // The filter evaluator folds per character (`σ`), so the index must as well.
+        let e = p.create_user(User::new("οδοσ")).await.unwrap_err();
+        assert_eq!(e.status(), 409);
+        let q = ListQuery::new().filter(Filter::parse("userName eq \"οδοσ\"").unwrap());
+        assert_eq!(p.list_users(&q).await.unwrap().total_results, 1);
     }
 }

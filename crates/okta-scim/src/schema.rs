@@ -568,10 +568,15 @@ fn s(name: &str) -> Attribute {
 }
 
 fn multi(name: &str, value_ty: AttributeType, types: &[&str]) -> Attribute {
+    let mut value = Attribute::new("value", value_ty);
+    if value_ty == T::Reference {
+        // RFC 7643 §4.1.2: `photos.value` is an external URI.
+        value = value.with_reference_types(&["external"]);
+    }
     Attribute::complex(
         name,
         vec![
-            Attribute::new("value", value_ty),
+            value,
             s("display"),
             s("type").with_canonical_values(types),
             Attribute::new("primary", T::Boolean),
@@ -599,6 +604,7 @@ static COMMON: LazyLock<Vec<Attribute>> = LazyLock::new(|| {
                 Attribute::new("created", T::DateTime).with_mutability(Mutability::ReadOnly),
                 Attribute::new("lastModified", T::DateTime).with_mutability(Mutability::ReadOnly),
                 Attribute::new("location", T::Reference)
+                    .with_reference_types(&["uri"])
                     .case_exact(true)
                     .with_mutability(Mutability::ReadOnly),
                 s("version")
@@ -773,6 +779,30 @@ mod tests {
         );
         assert_eq!(u.resolve(None, "nosuch", None), None);
         assert_eq!(u.resolve(None, "name", Some("nosuch")), None);
+    }
+
+    #[test]
+    fn every_reference_attribute_declares_its_reference_types() {
+        // RFC 7643 §7: referenceTypes is required when type is "reference".
+        fn check(a: &Attribute, path: &str) {
+            let path = format!("{path}.{}", a.name());
+            if a.ty() == AttributeType::Reference {
+                assert!(!a.reference_types.is_empty(), "{path}");
+            }
+            for sub in a.sub_attributes() {
+                check(sub, &path);
+            }
+        }
+        for rs in [ResourceSchema::user(), ResourceSchema::group()] {
+            for a in rs.core().attributes().iter().chain(COMMON.iter()) {
+                check(a, rs.core().id());
+            }
+            for e in rs.extensions() {
+                for a in e.schema.attributes() {
+                    check(a, e.schema.id());
+                }
+            }
+        }
     }
 
     #[test]

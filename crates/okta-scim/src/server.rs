@@ -119,9 +119,13 @@ pub enum ConfigError {
     /// No credential was configured and anonymous access was not allowed explicitly.
     #[error("no credential configured: add one with .credential(...) or call .allow_anonymous()")]
     NoCredentials,
-    /// A bearer token or password is empty.
+    /// A bearer token, user name or password is empty.
     #[error("credential {0} has an empty secret")]
     EmptySecret(usize),
+    /// A bearer token or user name starts or ends with whitespace, or contains a
+    /// character an `Authorization` header cannot carry (it could never match).
+    #[error("credential {0} has leading/trailing whitespace or a control character")]
+    UnusableSecret(usize),
     /// The base path is not of the form `/segment/segment` (Okta also refuses `_` in it).
     #[error(
         "base path {0:?} must start with '/' and must not end with '/' or contain '_', '?' or '#'"
@@ -228,6 +232,14 @@ impl ScimServerBuilder {
             };
             if empty {
                 return Err(ConfigError::EmptySecret(i));
+            }
+            let unusable = |t: &str| t.trim() != t || t.chars().any(char::is_control);
+            let bad = match &c.secret {
+                Secret::Bearer(t) => unusable(t.expose_secret()),
+                Secret::Basic { username, .. } => unusable(username) || username.contains(':'),
+            };
+            if bad {
+                return Err(ConfigError::UnusableSecret(i));
             }
         }
         if let Some(u) = &self.public_url
@@ -446,6 +458,7 @@ fn request_id(headers: &HeaderMap) -> String {
 async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
     let id = request_id(request.headers());
     let method = request.method().clone();
+    let head = method == Method::HEAD;
     let path = request.uri().path().to_owned();
     let span = tracing::info_span!("scim", request_id = %id, %method, path = %path);
     let started = Instant::now();
@@ -470,7 +483,11 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
     .await;
     let mut response = match reply.body {
         Some(bytes) => {
-            let mut r = (reply.status, bytes).into_response();
+            let mut r = if head {
+                reply.status.into_response()
+            } else {
+                (reply.status, bytes).into_response()
+            };
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(SCIM_MEDIA_TYPE),
@@ -490,6 +507,22 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
     response
 }
 
+/// Compares a configured secret with what the client sent, in time that depends only on
+/// the length of what was sent: it neither stops at the first differing byte nor reveals
+/// the configured secret's length (`subtle`'s slice comparison returns early on a length
+/// mismatch).
+fn secret_matches(secret: &[u8], given: &[u8]) -> bool {
+    let mut same = (secret.len() as u64).ct_eq(&(given.len() as u64));
+    for (i, g) in given.iter().enumerate() {
+        let s = match secret.len() {
+            0 => 0,
+            n => secret[i % n],
+        };
+        same &= s.ct_eq(g);
+    }
+    bool::from(same)
+}
+
 fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<Access> {
     if inner.credentials.is_empty() {
         return Ok(Access::ReadWrite);
@@ -507,7 +540,7 @@ fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<Access> {
         for c in &inner.credentials {
             if let Secret::Bearer(token) = &c.secret {
                 // Every credential is compared, in constant time per comparison.
-                if bool::from(token.expose_secret().as_bytes().ct_eq(rest.as_bytes()))
+                if secret_matches(token.expose_secret().as_bytes(), rest.as_bytes())
                     && granted.is_none()
                 {
                     granted = Some(c.access);
@@ -515,8 +548,10 @@ fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<Access> {
             }
         }
     } else if scheme.eq_ignore_ascii_case("basic") {
+        // Padded (RFC 7617) or not: some clients strip the `=`.
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(rest)
+            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(rest))
             .unwrap_or_default();
         let (user, pass) = match decoded.iter().position(|&b| b == b':') {
             Some(i) => (&decoded[..i], &decoded[i + 1..]),
@@ -524,9 +559,9 @@ fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<Access> {
         };
         for c in &inner.credentials {
             if let Secret::Basic { username, password } = &c.secret {
-                let ok = username.as_bytes().ct_eq(user)
-                    & password.expose_secret().as_bytes().ct_eq(pass);
-                if bool::from(ok) && granted.is_none() {
+                let user_ok = secret_matches(username.as_bytes(), user);
+                let pass_ok = secret_matches(password.expose_secret().as_bytes(), pass);
+                if user_ok & pass_ok && granted.is_none() {
                     granted = Some(c.access);
                 }
             }
@@ -535,13 +570,16 @@ fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<Access> {
     granted.ok_or_else(|| ScimError::unauthorized("invalid credentials"))
 }
 
-fn base_url(inner: &Inner, headers: &HeaderMap) -> String {
+fn base_url(inner: &Inner, request: &Request) -> String {
     if let Some(u) = &inner.public_url {
         return u.clone();
     }
-    let host = headers
+    // HTTP/1.1 sends `Host`; HTTP/2 carries the authority in the request URI instead.
+    let host = request
+        .headers()
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()))
         .unwrap_or("localhost");
     format!("http://{host}{}", inner.base_path)
 }
@@ -558,9 +596,13 @@ async fn dispatch(inner: &Arc<Inner>, request: Request) -> Result<Reply> {
     let endpoint =
         route(rest).ok_or_else(|| ScimError::not_found(format!("no SCIM endpoint at {path}")))?;
     let access = authenticate(inner, request.headers())?;
-    let method = request.method().clone();
-    let writes = !matches!(method, Method::GET | Method::HEAD)
-        && !matches!(endpoint, Endpoint::Search(_) | Endpoint::RootSearch);
+    // HEAD is answered as GET; `handle` drops the body (RFC 9110 §9.3.2).
+    let method = match request.method() {
+        &Method::HEAD => Method::GET,
+        m => m.clone(),
+    };
+    let writes =
+        method != Method::GET && !matches!(endpoint, Endpoint::Search(_) | Endpoint::RootSearch);
     let discovery = matches!(
         endpoint,
         Endpoint::ServiceProviderConfig
@@ -573,7 +615,7 @@ async fn dispatch(inner: &Arc<Inner>, request: Request) -> Result<Reply> {
         return Err(ScimError::forbidden("these credentials are read-only"));
     }
     let ctx = Ctx {
-        base: base_url(inner, request.headers()),
+        base: base_url(inner, &request),
         query: request.uri().query().map(str::to_owned),
         if_match: request
             .headers()
@@ -585,6 +627,17 @@ async fn dispatch(inner: &Arc<Inner>, request: Request) -> Result<Reply> {
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+    };
+    if matches!(endpoint, Endpoint::Resources(_) | Endpoint::Resource(..)) {
+        // Refuse bad `attributes`, `count`… before a write happens, not after it.
+        ListParams::from_query(ctx.query.as_deref())?;
+    }
+    let not_allowed = || {
+        Ok(error_reply(
+            &ScimError::method_not_allowed(format!("{method} is not allowed on {path}")),
+            inner,
+        )
+        .with(header::ALLOW, allowed_methods(&endpoint)))
     };
     let work = async {
         match (&endpoint, &method) {
@@ -599,9 +652,7 @@ async fn dispatch(inner: &Arc<Inner>, request: Request) -> Result<Reply> {
             (Endpoint::Schema(id), &Method::GET) => inner.schema(id, &ctx.base),
             (Endpoint::ResourceTypes, &Method::GET) => Ok(inner.resource_types(&ctx)),
             (Endpoint::ResourceType(id), &Method::GET) => inner.resource_type(id, &ctx.base),
-            (_, _) if discovery => Err(ScimError::method_not_allowed(format!(
-                "{method} is not allowed on {path}"
-            ))),
+            (_, _) if discovery => not_allowed(),
             (Endpoint::Resources(kind), &Method::GET) => {
                 let params = ListParams::from_query(ctx.query.as_deref())?;
                 inner.list(*kind, params, &ctx).await
@@ -630,9 +681,7 @@ async fn dispatch(inner: &Arc<Inner>, request: Request) -> Result<Reply> {
                 inner.patch(*kind, id, &body, &ctx).await
             }
             (Endpoint::Resource(kind, id), &Method::DELETE) => inner.delete(*kind, id, &ctx).await,
-            _ => Err(ScimError::method_not_allowed(format!(
-                "{method} is not allowed on {path}"
-            ))),
+            _ => not_allowed(),
         }
     };
     match tokio::time::timeout(inner.request_timeout, work).await {
@@ -705,10 +754,35 @@ struct ListParams {
     excluded: Vec<AttrPath>,
 }
 
+/// An integer query parameter; digits beyond the `i64` range saturate (a `startIndex`
+/// past any total is an empty page, a huge `count` is the maximum page), anything that
+/// is not an integer is `400 invalidValue`.
 fn parse_int(name: &str, v: &str) -> Result<i64> {
-    v.trim()
-        .parse::<i64>()
-        .map_err(|_| ScimError::invalid_value(format!("{name} must be an integer, got {v:?}")))
+    let t = v.trim();
+    t.parse::<i64>().or_else(|_| {
+        let (negative, digits) = match t.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(if negative { i64::MIN } else { i64::MAX })
+        } else {
+            Err(ScimError::invalid_value(format!(
+                "{name} must be an integer, got {v:?}"
+            )))
+        }
+    })
+}
+
+/// An integer member of a search request, saturating like [`parse_int`]: JSON numbers
+/// past `i64` arrive as `u64` or as integral floats.
+fn json_int(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.is_finite() && f.fract() == 0.0)
+            // `as` saturates at the i64 bounds.
+            .map(|f| f as i64)
+    })
 }
 
 fn parse_paths(name: &str, v: &str) -> Result<Vec<AttrPath>> {
@@ -756,7 +830,7 @@ impl ListParams {
                     .ok_or_else(|| ScimError::invalid_value(format!("{name} must be a string")))
             };
             let int = |name: &str| {
-                v.as_i64()
+                json_int(v)
                     .ok_or_else(|| ScimError::invalid_value(format!("{name} must be an integer")))
             };
             let paths = |name: &str| -> Result<Vec<AttrPath>> {
@@ -838,6 +912,37 @@ fn etag_of(resource: &Value) -> Option<String> {
         .and_then(|m| m.get("version"))
         .and_then(Value::as_str)
         .map(str::to_owned)
+}
+
+/// Whether an `If-Match`/`If-None-Match` value (`*` or a comma-separated list of entity
+/// tags) matches `current`, by the weak comparison (RFC 7232 §2.3.2): `W/"3"` and `"3"`
+/// are the same version. SCIM versions are weak tags, so a strong comparison would never
+/// match.
+fn tag_matches(header: &str, current: &str) -> bool {
+    fn opaque(tag: &str) -> &str {
+        let tag = tag.trim();
+        tag.strip_prefix("W/").unwrap_or(tag)
+    }
+    header
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .any(|t| t == "*" || opaque(t) == opaque(current))
+}
+
+/// The methods an endpoint answers, for the `Allow` header of a `405`.
+fn allowed_methods(endpoint: &Endpoint) -> &'static str {
+    match endpoint {
+        Endpoint::Resources(_) => "GET, HEAD, POST",
+        Endpoint::Search(_) | Endpoint::RootSearch => "POST",
+        Endpoint::Resource(..) => "GET, HEAD, PUT, PATCH, DELETE",
+        Endpoint::ServiceProviderConfig
+        | Endpoint::Schemas
+        | Endpoint::Schema(_)
+        | Endpoint::ResourceTypes
+        | Endpoint::ResourceType(_)
+        | Endpoint::Unsupported(_) => "GET, HEAD",
+    }
 }
 
 impl Inner {
@@ -1045,12 +1150,39 @@ impl Inner {
         Ok(self.page_reply(total, start_index, out))
     }
 
+    /// The version a conditional write must still find: `None` without `If-Match` (or
+    /// without ETag support); else the current version when the header (`*` or a list of
+    /// tags) matches it, and `412` when it does not. The provider then checks that
+    /// version atomically with the write.
+    async fn expected_version(
+        &self,
+        kind: ResourceKind,
+        id: &ResourceId,
+        ctx: &Ctx,
+    ) -> Result<Option<String>> {
+        let Some(want) = ctx.if_match.as_deref().filter(|_| self.caps.etag) else {
+            return Ok(None);
+        };
+        let current = etag_of(&self.fetch(kind, id).await?);
+        match current {
+            Some(have) if tag_matches(want, &have) => Ok(Some(have)),
+            Some(have) => Err(ScimError::precondition_failed(format!(
+                "resource changed: version is {have}, request expected {want}"
+            ))),
+            // A resource without a version cannot be compared; only `*` matches it.
+            None if want.split(',').any(|t| t.trim() == "*") => Ok(None),
+            None => Err(ScimError::precondition_failed(
+                "the resource has no version to compare with If-Match",
+            )),
+        }
+    }
+
     async fn get(&self, kind: ResourceKind, id: &ResourceId, ctx: &Ctx) -> Result<Reply> {
         self.require_groups(kind)?;
         let json = self.fetch(kind, id).await?;
         if self.caps.etag
             && let (Some(tag), Some(want)) = (etag_of(&json), ctx.if_none_match.as_deref())
-            && want.split(',').any(|w| w.trim() == tag || w.trim() == "*")
+            && tag_matches(want, &tag)
         {
             return Ok(Reply {
                 status: StatusCode::NOT_MODIFIED,
@@ -1090,7 +1222,8 @@ impl Inner {
         self.require_groups(kind)?;
         self.require_writes()?;
         let body = canonicalize(body, self.schema_for(kind))?;
-        let expected = ctx.if_match.as_deref().filter(|_| self.caps.etag);
+        let expected = self.expected_version(kind, id, ctx).await?;
+        let expected = expected.as_deref();
         let json = match kind {
             ResourceKind::User => {
                 let mut user = User::from_json(body)?;
@@ -1132,8 +1265,7 @@ impl Inner {
             let mut json = self.fetch(kind, id).await?;
             let read_version = etag_of(&json);
             if let (Some(want), Some(have)) = (client_version, read_version.as_deref())
-                && want.trim() != "*"
-                && want.trim().trim_start_matches("W/") != have.trim_start_matches("W/")
+                && !tag_matches(want, have)
             {
                 return Err(ScimError::precondition_failed(format!(
                     "resource changed: version is {have}, request expected {want}"
@@ -1172,7 +1304,8 @@ impl Inner {
     async fn delete(&self, kind: ResourceKind, id: &ResourceId, ctx: &Ctx) -> Result<Reply> {
         self.require_groups(kind)?;
         self.require_writes()?;
-        let expected = ctx.if_match.as_deref().filter(|_| self.caps.etag);
+        let expected = self.expected_version(kind, id, ctx).await?;
+        let expected = expected.as_deref();
         match kind {
             ResourceKind::User => self.provider.delete_user(id, expected).await?,
             ResourceKind::Group => self.provider.delete_group(id, expected).await?,
@@ -1365,6 +1498,20 @@ mod tests {
                 .err(),
             Some(ConfigError::EmptySecret(0))
         );
+        assert_eq!(
+            ScimServer::builder(p.clone())
+                .credential(Credential::bearer(" tok ".into(), Access::ReadWrite))
+                .build()
+                .err(),
+            Some(ConfigError::UnusableSecret(0))
+        );
+        assert_eq!(
+            ScimServer::builder(p.clone())
+                .credential(Credential::basic("a:b", "pw".into(), Access::ReadWrite))
+                .build()
+                .err(),
+            Some(ConfigError::UnusableSecret(0))
+        );
         assert!(
             ScimServer::builder(p)
                 .allow_anonymous()
@@ -1385,6 +1532,51 @@ mod tests {
         assert!(needs_projection(
             &ResourceSchema::user().with_extension(ext, false)
         ));
+    }
+
+    #[test]
+    fn base_url_uses_the_uri_authority_when_http2_sends_no_host_header() {
+        let p: Arc<dyn ScimProvider> = Arc::new(crate::InMemoryProvider::new());
+        let server = ScimServer::builder(p).allow_anonymous().build().unwrap();
+        let h2 = Request::builder()
+            .uri("https://hr.example.com/scim/v2/Users")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            base_url(&server.inner, &h2),
+            "http://hr.example.com/scim/v2"
+        );
+        let h1 = Request::builder()
+            .uri("/scim/v2/Users")
+            .header(header::HOST, "okta.test:8080")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            base_url(&server.inner, &h1),
+            "http://okta.test:8080/scim/v2"
+        );
+    }
+
+    #[test]
+    fn entity_tags_compare_weakly_in_lists() {
+        assert!(tag_matches("W/\"3\"", "W/\"3\""));
+        assert!(tag_matches("\"3\"", "W/\"3\""));
+        assert!(tag_matches(" W/\"1\" ,W/\"3\" ", "W/\"3\""));
+        assert!(tag_matches("*", "W/\"3\""));
+        assert!(!tag_matches("W/\"1\", W/\"2\"", "W/\"3\""));
+        assert!(!tag_matches("", "W/\"3\""));
+        assert!(!tag_matches("W/\"33\"", "W/\"3\""));
+    }
+
+    #[test]
+    fn secrets_compare_equal_only_when_identical() {
+        assert!(secret_matches(b"s3cr3t", b"s3cr3t"));
+        assert!(!secret_matches(b"s3cr3t", b"s3cr3"));
+        assert!(!secret_matches(b"s3cr3t", b"s3cr3t3"));
+        assert!(!secret_matches(b"s3cr3t", b"s3cr3T"));
+        // A prefix repeated to the secret's length is not the secret.
+        assert!(!secret_matches(b"abab", b"ab"));
+        assert!(!secret_matches(b"", b"x"));
     }
 
     #[test]

@@ -464,3 +464,29 @@ async fn q_e6_unsupported_filters_are_400_never_an_unfiltered_page() {
         .await;
     assert_eq!(r.body["totalResults"], 1, "{}", r.body);
 }
+
+#[tokio::test]
+async fn q_o8_active_stays_a_boolean_even_after_a_patch_removes_it() {
+    let (scim, _) = support::start().await;
+    let id = create_user(&scim, "keep.active@example.com").await;
+    let deactivate = patch(json!([{"op": "replace", "value": {"active": false}}]));
+    assert_eq!(
+        scim.send("PATCH", &format!("/Users/{id}"), deactivate)
+            .await
+            .status,
+        200
+    );
+    let r = scim
+        .send(
+            "PATCH",
+            &format!("/Users/{id}"),
+            patch(json!([{"op": "remove", "path": "active"}])),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["active"], false, "{}", r.body);
+    assert_eq!(
+        scim.get(&format!("/Users/{id}")).await.body["active"],
+        false
+    );
+}

@@ -483,3 +483,399 @@ async fn extension_attributes_marked_never_are_not_returned_without_asking() {
         .await;
     assert_eq!(f.body["totalResults"], 1, "{}", f.body);
 }
+
+#[tokio::test]
+async fn head_requests_answer_like_get_without_a_body() {
+    let (scim, provider) = support::start().await;
+    let id = support::seed(&provider).await.id.unwrap();
+    let get = scim.get(&format!("/Users/{id}")).await;
+    let head = scim.send("HEAD", &format!("/Users/{id}"), None).await;
+    assert_eq!(head.status, 200);
+    assert_eq!(head.body, serde_json::Value::Null);
+    assert_eq!(head.header("etag"), get.header("etag"));
+    assert_eq!(head.header("content-type"), Some("application/scim+json"));
+    assert_eq!(scim.send("HEAD", "/Users", None).await.status, 200);
+    assert_eq!(scim.send("HEAD", "/Users/nobody", None).await.status, 404);
+}
+
+#[tokio::test]
+async fn method_not_allowed_names_the_allowed_methods() {
+    let (scim, _) = support::start().await;
+    let r = scim
+        .send("PUT", "/ServiceProviderConfig", Some(json!({})))
+        .await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET, HEAD"));
+    let r = scim.send("DELETE", "/Users", None).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
+    let r = scim.get("/Users/.search").await;
+    assert_eq!((r.status, r.header("allow")), (405, Some("POST")));
+}
+
+#[tokio::test]
+async fn if_match_and_if_none_match_accept_lists_and_compare_weakly() {
+    let (scim, _) = support::start().await;
+    let r = scim
+        .send(
+            "POST",
+            "/Users",
+            Some(json!({"userName": "list@example.com"})),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/Users/{id}");
+    // If-None-Match uses the weak comparison: "1" matches W/"1".
+    for tag in ["\"1\"", "W/\"7\", W/\"1\"", "*"] {
+        let r = scim
+            .send_with("GET", &path, None, &[("If-None-Match", tag)])
+            .await;
+        assert_eq!(r.status, 304, "{tag}");
+    }
+    let put = json!({"userName": "list@example.com", "title": "T"});
+    let r = scim
+        .send_with(
+            "PUT",
+            &path,
+            Some(put.clone()),
+            &[("If-Match", "W/\"9\", W/\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let p = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "title", "value": "U"}]});
+    let r = scim
+        .send_with(
+            "PATCH",
+            &path,
+            Some(p.clone()),
+            &[("If-Match", "W/\"1\" , W/\"2\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = scim
+        .send_with("PATCH", &path, Some(p), &[("If-Match", "W/\"1\", W/\"2\"")])
+        .await;
+    assert_eq!(r.status, 412, "{}", r.body);
+    let r = scim
+        .send_with("DELETE", &path, None, &[("If-Match", "W/\"8\", W/\"3\"")])
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+}
+
+#[tokio::test]
+async fn bad_query_parameters_are_refused_before_any_write() {
+    let (scim, _) = support::start().await;
+    let r = scim
+        .send(
+            "POST",
+            "/Users?attributes=userName,bad%20path",
+            Some(json!({"userName": "early@example.com"})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        scim.get("/Users").await.body["totalResults"],
+        0,
+        "a refused request must not have created the user"
+    );
+}
+
+#[tokio::test]
+async fn huge_start_index_and_count_saturate_instead_of_failing() {
+    let (scim, provider) = support::start().await;
+    support::seed(&provider).await;
+    let r = scim
+        .get("/Users?startIndex=99999999999999999999999&count=5")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (
+            r.body["totalResults"].clone(),
+            r.body["itemsPerPage"].clone()
+        ),
+        (json!(1), json!(0))
+    );
+    let r = scim
+        .get("/Users?startIndex=1&count=99999999999999999999999")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["itemsPerPage"], 1);
+    let r = scim.get("/Users?count=-99999999999999999999999").await;
+    assert_eq!((r.status, r.body["itemsPerPage"].clone()), (200, json!(0)));
+    let r = scim
+        .send(
+            "POST",
+            "/Users/.search",
+            Some(json!({"startIndex": 18446744073709551615u64, "count": 18446744073709551615u64})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["itemsPerPage"], 0);
+}
+
+#[tokio::test]
+async fn a_user_version_changes_when_its_groups_change() {
+    let (scim, provider) = support::start().await;
+    let id = support::seed(&provider).await.id.unwrap();
+    let path = format!("/Users/{id}");
+    let before = scim.get(&path).await;
+    let tag = before.header("etag").unwrap().to_owned();
+    let g = scim
+        .send(
+            "POST",
+            "/Groups",
+            Some(json!({"displayName": "Sales", "members": [{"value": id.as_str()}]})),
+        )
+        .await;
+    assert_eq!(g.status, 201, "{}", g.body);
+    let after = scim
+        .send_with("GET", &path, None, &[("If-None-Match", &tag)])
+        .await;
+    assert_eq!(
+        after.status, 200,
+        "groups changed, so the cached copy is stale"
+    );
+    assert_eq!(after.body["groups"][0]["display"], "Sales");
+    assert_ne!(after.header("etag"), Some(tag.as_str()));
+}
+
+#[tokio::test]
+async fn request_bodies_without_content_length_are_still_limited() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let provider = Arc::new(InMemoryProvider::new());
+    let scim = support::serve(
+        support::builder(provider.clone())
+            .max_body_bytes(256)
+            .build()
+            .unwrap(),
+    )
+    .await;
+    let authority = scim
+        .base
+        .trim_start_matches("http://")
+        .trim_end_matches("/scim/v2")
+        .to_owned();
+    let mut s = tokio::net::TcpStream::connect(&authority).await.unwrap();
+    let head = format!(
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: {authority}\r\nAuthorization: {}\r\nContent-Type: application/scim+json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        scim.auth
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let body = format!(
+        "{{\"userName\": \"chunked@example.com\", \"title\": \"{}\"}}",
+        "x".repeat(1000)
+    );
+    for chunk in body.as_bytes().chunks(100) {
+        s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .unwrap();
+        s.write_all(chunk).await.unwrap();
+        s.write_all(b"\r\n").await.unwrap();
+    }
+    s.write_all(b"0\r\n\r\n").await.unwrap();
+    let mut response = Vec::new();
+    let _ = s.read_to_end(&mut response).await;
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert_eq!(provider.user_count(), 0);
+}
+
+#[tokio::test]
+async fn authorization_scheme_is_case_insensitive_and_tolerates_extra_spaces() {
+    let (scim, _) = support::start().await;
+    for auth in [
+        format!("bearer {}", support::TOKEN),
+        format!("BEARER   {}", support::TOKEN),
+        support::basic_header().replace("Basic", "basic"),
+    ] {
+        let r = scim
+            .send_with("GET", "/Users", None, &[("Authorization", &auth)])
+            .await;
+        assert_eq!(r.status, 200, "{auth:?}");
+    }
+    for auth in [
+        format!("Bearer{}", support::TOKEN),
+        format!("Bearer {} extra", support::TOKEN),
+        format!("Token {}", support::TOKEN),
+    ] {
+        let r = scim
+            .send_with("GET", "/Users", None, &[("Authorization", &auth)])
+            .await;
+        assert_eq!(r.status, 401, "{auth:?}");
+    }
+}
+
+#[tokio::test]
+async fn root_search_pages_across_users_then_groups() {
+    let (scim, _) = support::start().await;
+    for u in ["u1@example.com", "u2@example.com"] {
+        assert_eq!(
+            scim.send("POST", "/Users", Some(json!({"userName": u})))
+                .await
+                .status,
+            201
+        );
+    }
+    for g in ["G1", "G2"] {
+        assert_eq!(
+            scim.send("POST", "/Groups", Some(json!({"displayName": g})))
+                .await
+                .status,
+            201
+        );
+    }
+    let page = |start: u64, count: u64| {
+        let scim = &scim;
+        async move {
+            let r = scim
+                .send(
+                    "POST",
+                    "/.search",
+                    Some(json!({"startIndex": start, "count": count})),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let names: Vec<String> = r.body["Resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| {
+                    x.get("userName")
+                        .or_else(|| x.get("displayName"))
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect();
+            assert_eq!(r.body["totalResults"], 4);
+            assert_eq!(r.body["itemsPerPage"], names.len());
+            names
+        }
+    };
+    assert_eq!(page(2, 2).await, vec!["u2@example.com", "G1"]);
+    assert_eq!(page(3, 5).await, vec!["G1", "G2"]);
+    assert_eq!(page(5, 5).await, Vec::<String>::new());
+    assert_eq!(page(1, 0).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn group_membership_follows_user_deletion_and_group_renames_over_http() {
+    let (scim, _) = support::start().await;
+    let u = scim
+        .send("POST", "/Users", Some(json!({"userName": "m@example.com"})))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let g = scim
+        .send(
+            "POST",
+            "/Groups",
+            Some(json!({"displayName": "Old", "members": [{"value": u}]})),
+        )
+        .await;
+    assert_eq!(g.status, 201, "{}", g.body);
+    let gid = g.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        g.header("location"),
+        g.body["meta"]["location"].as_str(),
+        "Location is meta.location"
+    );
+    assert_eq!(g.header("etag"), g.body["meta"]["version"].as_str());
+    let r = scim
+        .send(
+            "PUT",
+            &format!("/Groups/{gid}"),
+            Some(json!({"displayName": "New", "members": [{"value": u}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let user = scim.get(&format!("/Users/{u}")).await;
+    assert_eq!(user.body["groups"][0]["display"], "New");
+    assert_eq!(
+        scim.send("DELETE", &format!("/Users/{u}"), None)
+            .await
+            .status,
+        204
+    );
+    let g = scim.get(&format!("/Groups/{gid}")).await;
+    assert_eq!(g.body["members"], json!([]));
+    assert_eq!(g.body["meta"]["version"], "W/\"3\"");
+}
+
+#[tokio::test]
+async fn ids_in_paths_are_percent_decoded_and_plus_stays_literal() {
+    let (scim, provider) = support::start().await;
+    let id = support::seed(&provider).await.id.unwrap();
+    let encoded: String = id
+        .as_str()
+        .chars()
+        .map(|c| {
+            if c == '-' {
+                "%2D".to_owned()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(scim.get(&format!("/Users/{encoded}")).await.status, 200);
+    assert_eq!(scim.get(&format!("/Users/{id}+")).await.status, 404);
+    assert_eq!(scim.get("/Users/%FF%FE").await.status, 404);
+}
+
+#[tokio::test]
+async fn empty_user_names_and_group_names_are_refused() {
+    let (scim, _) = support::start().await;
+    for body in [
+        json!({"userName": ""}),
+        json!({"userName": "   "}),
+        json!({}),
+        json!({"userName": null}),
+    ] {
+        let r = scim.send("POST", "/Users", Some(body.clone())).await;
+        assert_eq!(r.status, 400, "{body} -> {}", r.body);
+    }
+    for body in [json!({"displayName": ""}), json!({"members": []})] {
+        let r = scim.send("POST", "/Groups", Some(body.clone())).await;
+        assert_eq!(r.status, 400, "{body} -> {}", r.body);
+    }
+    assert_eq!(scim.get("/Users").await.body["totalResults"], 0);
+}
+
+#[tokio::test]
+async fn basic_credentials_without_base64_padding_are_accepted() {
+    use base64::Engine;
+    let server = ScimServer::builder(Arc::new(InMemoryProvider::new()))
+        .credential(Credential::basic(
+            "okta",
+            "pass1".to_owned().into(),
+            Access::ReadWrite,
+        ))
+        .build()
+        .unwrap();
+    let scim = support::serve(server).await;
+    let padded = base64::engine::general_purpose::STANDARD.encode("okta:pass1");
+    assert!(padded.ends_with("=="), "{padded}");
+    for form in [padded.clone(), padded.trim_end_matches('=').to_owned()] {
+        let auth = format!("Basic {form}");
+        assert_eq!(
+            scim.send_with("GET", "/Users", None, &[("Authorization", &auth)])
+                .await
+                .status,
+            200,
+            "{auth}"
+        );
+    }
+    let wrong = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode("okta:pass2")
+    );
+    assert_eq!(
+        scim.send_with("GET", "/Users", None, &[("Authorization", &wrong)])
+            .await
+            .status,
+        401
+    );
+}
