@@ -14,6 +14,7 @@
 //!
 //! The PATCH applier runs every value it writes through the same checks.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -84,7 +85,7 @@ pub fn canonicalize(body: Value, schema: &ResourceSchema) -> Result<Value> {
     };
     let coerce = Coerce::BODY;
     let mut out = Map::new();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for (key, value) in map {
         if key.eq_ignore_ascii_case("schemas") {
             continue;
@@ -401,13 +402,14 @@ pub(crate) fn is_urn(key: &str) -> bool {
     key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
 }
 
-fn mark_seen(seen: &mut Vec<String>, name: &str) -> Result<()> {
-    if seen.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+/// Records `name` (case-insensitively) among the keys seen; a repeat is an error. A hash
+/// set keeps a body with many extension keys linear.
+fn mark_seen(seen: &mut HashSet<String>, name: &str) -> Result<()> {
+    if !seen.insert(name.to_ascii_lowercase()) {
         return Err(ScimError::invalid_syntax(format!(
             "attribute \"{name}\" is given more than once"
         )));
     }
-    seen.push(name.to_owned());
     Ok(())
 }
 

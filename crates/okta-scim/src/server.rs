@@ -41,7 +41,9 @@ use crate::filter::{AttrPath, Filter};
 use crate::patch::PatchRequest;
 use crate::provider::{Capabilities, ListQuery, ScimProvider, SortOrder};
 use crate::resource::{Group, ListResponse, ResourceId, User};
-use crate::schema::{ResourceKind, ResourceSchema, Returned, SERVICE_PROVIDER_CONFIG_SCHEMA};
+use crate::schema::{
+    Resolved, ResourceKind, ResourceSchema, Returned, SERVICE_PROVIDER_CONFIG_SCHEMA,
+};
 
 /// The media type of every response.
 pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
@@ -878,13 +880,22 @@ impl ListParams {
         if let Some(s) = self.sort_by.as_deref() {
             let path = AttrPath::parse(s)
                 .map_err(|e| ScimError::invalid_value(format!("sortBy: {}", e.detail())))?;
-            if schema
-                .resolve(path.urn.as_deref(), &path.name, path.sub_attr.as_deref())
-                .is_none()
-            {
-                return Err(ScimError::invalid_value(format!(
-                    "sortBy: unknown attribute {s:?}"
-                )));
+            let is_urn = |u: &str| u.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
+            match schema.resolve(path.urn.as_deref(), &path.name, path.sub_attr.as_deref()) {
+                Some(Resolved::Known { attribute, .. })
+                    if !matches!(attribute.returned(), Returned::Never)
+                        && attribute.mutability() != crate::schema::Mutability::WriteOnly => {}
+                Some(Resolved::UndeclaredExtension) if path.urn.as_deref().is_some_and(is_urn) => {}
+                Some(Resolved::Known { .. }) => {
+                    return Err(ScimError::invalid_value(format!(
+                        "sortBy: {s:?} is never returned, so it cannot be sorted on"
+                    )));
+                }
+                _ => {
+                    return Err(ScimError::invalid_value(format!(
+                        "sortBy: unknown attribute {s:?}"
+                    )));
+                }
             }
             q.sort_by = Some(path);
         }
@@ -1602,5 +1613,27 @@ mod tests {
                 .status(),
             400
         );
+    }
+
+    #[test]
+    fn sort_by_refuses_hidden_and_non_urn_attributes_and_accepts_extensions() {
+        let sort = |by: &str| {
+            ListParams::from_query(Some(&format!("sortBy={by}")))
+                .unwrap()
+                .to_query(&ResourceSchema::user())
+        };
+        for bad in ["password", "foo:bar", "nosuch", "name.nosuch"] {
+            let e = sort(bad).unwrap_err();
+            assert_eq!(e.scim_type(), Some(crate::ScimType::InvalidValue), "{bad}");
+            assert!(e.detail().contains(bad), "{bad}: {}", e.detail());
+        }
+        for good in [
+            "userName",
+            "name.familyName",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+            "urn:example:custom:1.0:User:badge",
+        ] {
+            assert!(sort(good).is_ok(), "{good}");
+        }
     }
 }

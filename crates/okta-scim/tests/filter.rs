@@ -1321,6 +1321,90 @@ fn okta_and_entra_queries() {
     assert_eq!(err.scim_type(), Some(ScimType::InvalidFilter));
 }
 
+#[test]
+fn a_prefix_that_is_not_a_urn_is_an_unknown_attribute() {
+    // `foo:bar` used to pass validation as an attribute of an undeclared extension and
+    // then silently match nothing; Q-E6 wants 400 invalidFilter instead.
+    let u = users();
+    invalid(r#"foo:bar eq "x""#, &u, "'foo:bar'");
+    invalid("userName:x pr", &u, "'userName:x'");
+    invalid(r#"emails:x[value eq "a"]"#, &u, "'emails:x'");
+    // real undeclared extension URNs are still accepted, in any case
+    validated(r#"urn:example:hr:1.0:User:badge eq "x""#, &u);
+    validated(r#"URN:example:hr:1.0:User:badge eq "x""#, &u);
+}
+
+#[test]
+fn never_returned_attributes_cannot_be_filtered_on() {
+    // RFC 7643 §4.1.1: a password is never returnable; a filter on it would be an
+    // oracle for its value (`password sw "a"`, `password sw "b"`, …).
+    let u = users();
+    for f in [
+        r#"password eq "1mz050nq""#,
+        r#"password sw "1""#,
+        "password pr",
+        r#"PASSWORD ne null"#,
+        r#"urn:ietf:params:scim:schemas:core:2.0:User:password eq "x""#,
+        r#"userName pr and not (password co "a")"#,
+    ] {
+        invalid(f, &u, "' is never returned");
+    }
+    let secret = ResourceSchema::user().with_extension(
+        Schema::new(HR, "HR").with_attribute(
+            Attribute::complex(
+                "badge",
+                vec![
+                    Attribute::new("value", AttributeType::String),
+                    Attribute::new("pin", AttributeType::String)
+                        .with_returned(okta_scim::schema::Returned::Never),
+                ],
+            )
+            .multi_valued(),
+        ),
+        false,
+    );
+    invalid(
+        &format!(r#"{HR}:badge.pin eq "1234""#),
+        &secret,
+        "badge.pin' is never returned",
+    );
+    invalid(
+        &format!(r#"{HR}:badge[pin sw "1"]"#),
+        &secret,
+        "badge.pin' is never returned",
+    );
+    validated(&format!(r#"{HR}:badge[value eq "b-1"]"#), &secret);
+}
+
+#[test]
+fn case_insensitive_contains_on_long_non_ascii_values() {
+    // `co` used to restart a case-folded comparison at every character of a
+    // non-ASCII value: O(value × needle), seconds for one resource.
+    let s = users();
+    let hay = format!("{}Öb", "ä".repeat(40_000));
+    let needle = format!("{}öB", "Ä".repeat(3_000));
+    let u = json!({"userName": hay});
+    let miss = format!("{}c", "ä".repeat(3_000));
+    assert!(matches(&format!(r#"userName co "{needle}""#), &u, &s));
+    assert!(!matches(&format!(r#"userName co "{miss}""#), &u, &s));
+    let ascii = json!({"userName": format!("{}b", "a".repeat(400_000))});
+    let needle = format!("{}B", "A".repeat(6_000));
+    assert!(matches(&format!(r#"userName co "{needle}""#), &ascii, &s));
+    assert!(!matches(&format!(r#"userName co "{needle}a""#), &ascii, &s));
+    // semantics unchanged: Unicode lowercase on both sides
+    assert!(matches(
+        r#"userName co "ÄNN""#,
+        &json!({"userName": "x.änn@y"}),
+        &s
+    ));
+    assert!(matches(r#"userName co """#, &json!({"userName": "x"}), &s));
+    assert!(!matches(
+        r#"userName co "anne""#,
+        &json!({"userName": "ann"}),
+        &s
+    ));
+}
+
 // ---------------------------------------------------------------- properties
 
 fn name_strategy() -> impl Strategy<Value = String> {

@@ -676,6 +676,65 @@ fn writes_to_schemas_are_ignored() {
     assert_eq!(u["schemas"], json!([USER_SCHEMA, ENT]));
 }
 
+#[test]
+fn replace_of_a_complex_attribute_clears_sub_attributes_given_as_null() {
+    // RFC 7643 §2.5: null is unassigned. `replace name {"middleName": null}` used to
+    // leave middleName as it was, while the same null in an extension object cleared it.
+    let mut u = user();
+    u["name"]["middleName"] = json!("M");
+    let out = patched(
+        u.clone(),
+        &users(),
+        json!([{"op": "replace", "path": "name",
+                "value": {"givenName": "Anne", "middleName": null}}]),
+    );
+    assert_eq!(
+        out["name"],
+        json!({"givenName": "Anne", "familyName": "de Vries"})
+    );
+    // path-less, and in any case
+    let out = patched(
+        u.clone(),
+        &users(),
+        json!([{"op": "replace", "value": {"NAME": {"MiddleName": null, "familyName": null}}}]),
+    );
+    assert_eq!(out["name"], json!({"givenName": "Anna"}));
+    // the sub-attributes not given stay, even when every given one is null
+    let out = patched(
+        u.clone(),
+        &users(),
+        json!([{"op": "replace", "path": "name", "value": {"givenName": null}}]),
+    );
+    assert_eq!(
+        out["name"],
+        json!({"familyName": "de Vries", "middleName": "M"})
+    );
+    // every sub-attribute null: the attribute goes
+    let out = patched(
+        u.clone(),
+        &users(),
+        json!([{"op": "replace", "path": "name",
+                "value": {"givenName": null, "familyName": null, "middleName": null}}]),
+    );
+    assert!(out.get("name").is_none(), "{out}");
+    // add keeps add semantics: null adds nothing
+    let out = patched(
+        u.clone(),
+        &users(),
+        json!([{"op": "add", "path": "name", "value": {"middleName": null}}]),
+    );
+    assert_eq!(out["name"]["middleName"], "M");
+    // a read-only sub-attribute cannot be cleared
+    let e = refused(
+        user(),
+        &users(),
+        json!([{"op": "replace", "path": format!("{ENT}:manager"),
+                "value": {"value": "m-2", "displayName": null}}]),
+    );
+    assert_eq!(e.scim_type(), Some(ScimType::Mutability));
+    assert!(e.detail().contains("manager.displayName"), "{}", e.detail());
+}
+
 // ---------------------------------------------------------------- atomicity and mutability
 
 #[test]
@@ -910,7 +969,10 @@ fn parse_errors() {
     let e = parse_err(json!({"schemas": [PATCH_OP], "Operations": [
         {"op": "remove", "path": "members[value eq"}]}));
     assert_eq!(e.scim_type(), Some(ScimType::InvalidPath));
-    assert!(e.detail().starts_with("Operations[0]: "), "{}", e.detail());
+    assert_eq!(
+        e.detail(),
+        "Operations[0]: invalid path at column 17: expected a comparison value"
+    );
     let e = parse_err(json!({"schemas": [PATCH_OP], "Operations": [{"op": "remove"}]}));
     assert_eq!(e.scim_type(), Some(ScimType::NoTarget));
     let e = parse_err(json!({"schemas": [PATCH_OP], "Operations": [
@@ -969,7 +1031,7 @@ fn builders_and_to_json_round_trip() {
 // ---------------------------------------------------------------- scale
 
 #[test]
-fn large_groups_patch_in_linear_time() {
+fn a_20k_member_group_takes_removes_and_a_5k_add_in_one_patch() {
     let members: Vec<Value> = (0..20_000)
         .map(|i| json!({"value": format!("u{i}"), "display": format!("user {i}")}))
         .collect();
@@ -982,17 +1044,83 @@ fn large_groups_patch_in_linear_time() {
         .map(|i| json!({"value": format!("u{}", i * 5)}))
         .collect();
     ops.push(json!({"op": "add", "path": "members", "value": adds}));
-    let started = std::time::Instant::now();
     req(Value::Array(ops)).apply_to(&mut g, &groups()).unwrap();
     let n = g["members"].as_array().unwrap().len();
     // removed 200 (u0, u7, …); the adds re-add the removed multiples of 35 (40 of them)
     // and bring 1 000 new ones (u20000 … u24995)
     assert_eq!(n, 20_000 - 200 + 40 + 1_000);
-    assert!(
-        started.elapsed().as_secs() < 20,
-        "took {:?}",
-        started.elapsed()
+}
+
+#[test]
+fn many_small_member_operations_on_a_large_group() {
+    // Each add rebuilt a set of the identities of all members (one string per member)
+    // and each Entra-style remove built one key string per member: 200 one-member
+    // operations on a 20 000-member group took seconds (timed in benches/engine.rs).
+    let members: Vec<Value> = (0..20_000)
+        .map(|i| json!({"value": format!("u{i}"), "display": format!("user {i}")}))
+        .collect();
+    let mut g =
+        json!({"schemas": [GROUP_SCHEMA], "id": GID, "displayName": "All", "members": members});
+    let mut ops: Vec<Value> = (0..300)
+        .map(|i| json!({"op": "add", "path": "members", "value": [{"value": format!("n{i}")}]}))
+        .collect();
+    ops.extend((0..300).map(
+        |i| json!({"op": "Remove", "path": "members", "value": [{"value": format!("u{}", i * 3)}]}),
+    ));
+    // re-adding an existing member (different display) is still a no-op
+    ops.push(json!({"op": "add", "path": "members", "value": [{"value": "u1", "display": "X"}]}));
+    // case-exact: U2 is not u2
+    ops.push(json!({"op": "Remove", "path": "members", "value": [{"value": "U2"}]}));
+    req(Value::Array(ops)).apply_to(&mut g, &groups()).unwrap();
+    let ids = member_ids(&g);
+    assert_eq!(ids.len(), 20_000 + 300 - 300);
+    assert!(ids.contains(&"n299") && ids.contains(&"u2") && !ids.contains(&"u3"));
+    let u1 = g["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["value"] == "u1");
+    assert_eq!(u1, Some(&json!({"value": "u1", "display": "user 1"})));
+}
+
+#[test]
+fn pathless_values_naming_too_many_attributes_are_refused() {
+    // Every new key was looked up case-insensitively among all keys of the resource:
+    // one path-less add of 20 000 `urn:…:attr` keys took seconds. The attributes of
+    // path-less values and extension objects now count against MAX_OPERATIONS.
+    let mut value = serde_json::Map::new();
+    for i in 0..20_000 {
+        value.insert(format!("urn:example:x{i}:1.0:User:a"), json!(1));
+    }
+    let e = refused(
+        user(),
+        &users(),
+        json!([{"op": "add", "value": Value::Object(value)}]),
     );
+    assert_eq!(e.scim_type(), Some(ScimType::InvalidSyntax));
+    assert!(e.detail().contains("1000"), "{}", e.detail());
+    let mut ext = serde_json::Map::new();
+    for i in 0..1_001 {
+        ext.insert(format!("a{i}"), json!(i));
+    }
+    let e = refused(
+        user(),
+        &users(),
+        json!([{"op": "add", "path": "urn:example:hr:1.0:User", "value": Value::Object(ext)}]),
+    );
+    assert_eq!(e.scim_type(), Some(ScimType::InvalidSyntax));
+    // 1 000 in all is fine
+    let mut value = serde_json::Map::new();
+    for i in 0..999 {
+        value.insert(format!("urn:example:hr:1.0:User:a{i}"), json!(i));
+    }
+    let out = patched(
+        user(),
+        &users(),
+        json!([{"op": "replace", "path": "title", "value": "x"},
+               {"op": "add", "value": Value::Object(value)}]),
+    );
+    assert_eq!(out["urn:example:hr:1.0:User"]["a998"], 998);
 }
 
 // ---------------------------------------------------------------- property test

@@ -1,6 +1,7 @@
 //! Evaluation of a filter over a JSON resource or over one element of a multi-valued
-//! attribute. Nothing here allocates per value except parsing dateTime strings (which
-//! does not allocate either); wrong JSON shapes simply do not match.
+//! attribute. Nothing here allocates per value except case-insensitive `co`, which
+//! case-folds both strings once to search in linear time; wrong JSON shapes simply do
+//! not match.
 
 use std::cmp::Ordering;
 
@@ -8,6 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use serde_json::{Map, Number, Value};
 
 use super::{AttrPath, CompValue, CompareOp, Filter};
+use crate::canonical::is_urn;
 use crate::schema::{Attribute, AttributeType, Resolved, ResourceSchema};
 
 /// How a value compares, from its attribute definition.
@@ -71,6 +73,8 @@ pub(super) fn lookup<'s>(schema: &'s ResourceSchema, path: &AttrPath) -> Option<
     }
     let urn = path.urn.as_deref();
     match schema.resolve(urn, &path.name, path.sub_attr.as_deref())? {
+        // `foo:bar` is not an extension attribute: only `urn:` prefixes are schema URNs.
+        Resolved::UndeclaredExtension if !urn.is_some_and(is_urn) => None,
         Resolved::UndeclaredExtension => Some(Lookup::Undeclared),
         Resolved::Known {
             container,
@@ -485,16 +489,19 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
-    if hay.is_ascii() && needle.is_ascii() {
-        return hay
-            .as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
+    if hay.len() < needle.len() && hay.is_ascii() {
+        return false;
     }
-    hay.char_indices().any(|(i, _)| {
-        hay.get(i..)
-            .is_some_and(|rest| starts_with_ci(rest, needle))
-    })
+    // Case-fold both once and use the linear-time substring search of `str`; restarting
+    // a folded comparison at every position would be O(hay × needle).
+    fn fold(s: &str) -> String {
+        if s.is_ascii() {
+            s.to_ascii_lowercase()
+        } else {
+            lower(s).collect()
+        }
+    }
+    fold(hay).contains(&fold(needle))
 }
 
 #[cfg(test)]

@@ -286,8 +286,12 @@ impl Filter {
 
     /// Checks the filter against a resource type: every attribute must be defined (those
     /// under an extension URN the resource type does not declare are accepted and
-    /// compared by JSON type), and the operator and value must fit the attribute's type.
+    /// compared by JSON type; a prefix that does not start with `urn:` is not a schema
+    /// URN, so `foo:bar` is unknown), and the operator and value must fit the
+    /// attribute's type.
     ///
+    /// - Attributes that are never returned (`returned: never` or write-only, such as
+    ///   `password`) cannot be filtered on: the filter would reveal their value.
     /// - `gt`/`lt`/`ge`/`le` are refused on boolean, binary and complex attributes;
     ///   `co`/`sw`/`ew` on boolean, integer, decimal and dateTime attributes.
     /// - The value must have the attribute's JSON type; a boolean attribute also accepts

@@ -3,7 +3,7 @@
 use super::eval::{Lookup, bool_str, implicit_value, lookup, parse_datetime};
 use super::{AttrPath, CompValue, CompareOp, Filter};
 use crate::error::ScimError;
-use crate::schema::{Attribute, AttributeType, ResourceSchema};
+use crate::schema::{Attribute, AttributeType, Mutability, ResourceSchema, Returned};
 
 /// Where the paths being checked start.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +28,18 @@ fn err(msg: String) -> ScimError {
 
 fn unknown(path: &dyn std::fmt::Display) -> ScimError {
     err(format!("the filter names the unknown attribute '{path}'"))
+}
+
+/// Whether filtering on `attr` is refused: a `returned: never` or write-only attribute
+/// (`password`) would turn the filter into an oracle for its value (RFC 7643 §4.1.1).
+fn never_returned(attr: &Attribute) -> bool {
+    attr.returned() == Returned::Never || attr.mutability() == Mutability::WriteOnly
+}
+
+fn hidden(path: &dyn std::fmt::Display) -> ScimError {
+    err(format!(
+        "'{path}' is never returned, so it cannot be filtered on"
+    ))
 }
 
 fn type_name(ty: AttributeType) -> &'static str {
@@ -64,6 +76,7 @@ fn walk(f: &Filter, ctx: Ctx<'_>) -> Result<(), ScimError> {
                 }
                 let parent = match lookup(schema, attr).ok_or_else(|| unknown(attr))? {
                     Lookup::Undeclared => None,
+                    Lookup::Known { top, .. } if never_returned(top) => return Err(hidden(attr)),
                     Lookup::Known { top, .. } if top.ty() == AttributeType::Complex => Some(top),
                     Lookup::Schemas | Lookup::Known { .. } => {
                         return Err(err(format!(
@@ -102,7 +115,12 @@ fn term(
                     ))),
                 };
             }
-            Lookup::Known { leaf, .. } => Some((leaf.ty(), leaf)),
+            Lookup::Known { top, leaf, .. } => {
+                if never_returned(top) || never_returned(leaf) {
+                    return Err(hidden(path));
+                }
+                Some((leaf.ty(), leaf))
+            }
         },
         Ctx::Inner { parent, attr } => {
             if path.urn.is_some() {
@@ -117,6 +135,9 @@ fn term(
                     let sub = p
                         .sub_attribute(&path.name)
                         .ok_or_else(|| unknown(&format_args!("{attr}.{}", path.name)))?;
+                    if never_returned(sub) {
+                        return Err(hidden(&format_args!("{attr}.{}", path.name)));
+                    }
                     let leaf = match &path.sub_attr {
                         None => sub,
                         Some(s) => sub

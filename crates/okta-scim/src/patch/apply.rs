@@ -40,6 +40,7 @@ pub fn apply(resource: &mut Value, request: &PatchRequest, schema: &ResourceSche
     let mut applier = Applier {
         schema,
         res: &mut work,
+        writes: 0,
     };
     for (i, op) in request.operations.iter().enumerate() {
         applier.operation(op).map_err(|e| {
@@ -69,7 +70,8 @@ impl PatchRequest {
     ///   others by the whole value). Adding an existing member succeeds without change.
     /// - **replace** sets an attribute (a multi-valued one gets the new list, de-duplicated
     ///   as for add); for a complex single-valued attribute the given sub-attributes
-    ///   replace theirs and the others stay (RFC 7644 §3.5.2.3). Replacing a missing
+    ///   replace theirs and the others stay (RFC 7644 §3.5.2.3), and a sub-attribute
+    ///   given as `null` is removed (`{"middleName": null}`). Replacing a missing
     ///   attribute adds it. `null` or `[]` as value removes the attribute.
     /// - **remove** deletes the attribute, the elements matching a value filter
     ///   (`members[value eq "…"]`), or the sub-attribute of the matching elements
@@ -112,7 +114,9 @@ impl PatchRequest {
     /// - `400 invalidValue`: a value of the wrong type, a required attribute removed or
     ///   emptied, more than one `primary`;
     /// - `400 mutability`: changing a read-only or immutable attribute;
-    /// - `400 invalidSyntax`: more than [`MAX_OPERATIONS`] operations.
+    /// - `400 invalidSyntax`: more than [`MAX_OPERATIONS`] operations, or more than
+    ///   [`MAX_OPERATIONS`] attribute writes in all (an operation with a path is one; each
+    ///   attribute of a path-less value or of an extension object is one).
     ///
     /// ```
     /// use okta_scim::{Group, PatchRequest, Reference};
@@ -185,12 +189,32 @@ struct Sub<'a> {
 struct Applier<'s, 'r> {
     schema: &'s ResourceSchema,
     res: &'r mut Map<String, Value>,
+    /// Attribute writes so far: one per operation with a path, one per attribute of a
+    /// path-less value or of an extension object.
+    writes: usize,
 }
 
 impl<'s> Applier<'s, '_> {
+    /// Counts one attribute write against [`MAX_OPERATIONS`]. Each write may look keys up
+    /// case-insensitively among all keys of an object, so an unbounded number of them (a
+    /// path-less value with tens of thousands of keys) would take quadratic time.
+    fn count_write(&mut self) -> Result<()> {
+        self.writes += 1;
+        if self.writes > MAX_OPERATIONS {
+            return Err(ScimError::invalid_syntax(format!(
+                "the operations write more than {MAX_OPERATIONS} attributes (each attribute \
+                 of a path-less value or extension object counts as one)"
+            )));
+        }
+        Ok(())
+    }
+
     fn operation(&mut self, op: &PatchOperation) -> Result<()> {
         match (&op.path, op.op) {
-            (Some(path), kind) => self.path_op(kind, path, op.value.as_ref()),
+            (Some(path), kind) => {
+                self.count_write()?;
+                self.path_op(kind, path, op.value.as_ref())
+            }
             (None, PatchOpKind::Remove) => Err(ScimError::no_target("remove needs a path")),
             (None, kind) => match &op.value {
                 Some(Value::Object(m)) => self.pathless(kind, m, false),
@@ -208,6 +232,7 @@ impl<'s> Applier<'s, '_> {
             if k.eq_ignore_ascii_case("schemas") {
                 continue;
             }
+            self.count_write()?;
             if is_urn(k) {
                 if let Some(ext) = self.schema.extension(k) {
                     self.extension_op(kind, &Ext::Declared(&ext.schema), Some(v))?;
@@ -388,6 +413,7 @@ impl<'s> Applier<'s, '_> {
             if k.eq_ignore_ascii_case("schemas") {
                 continue;
             }
+            self.count_write()?;
             match ext {
                 Ext::Declared(s) => {
                     let attr = s.attribute(k).ok_or_else(|| {
@@ -635,6 +661,31 @@ fn known_whole(
         Some(wrapped) => Coerce::PATCH.attribute(attr, wrapped, loc)?,
         None => Coerce::PATCH.attribute(attr, v.clone(), loc)?,
     };
+    if kind == PatchOpKind::Replace
+        && attr.ty() == AttributeType::Complex
+        && !attr.is_multi_valued()
+        && let Value::Object(given) = v
+        && !given.is_empty()
+    {
+        // RFC 7643 §2.5: a sub-attribute given as null (or empty) is unassigned. The
+        // coerced value has dropped it, so clear it here; sub-attributes not given stay
+        // (RFC 7644 §3.5.2.3), even when every given one is null.
+        if let Some(Value::Object(t)) = c.get_mut(name) {
+            for (k, _) in given.iter().filter(|(_, x)| is_empty_value(x)) {
+                if let Some(def) = attr.sub_attribute(k) {
+                    let sub = Sub {
+                        name: def.name(),
+                        def: Some(def),
+                    };
+                    let m = effective(Some(def), Some(attr));
+                    remove_sub(t, sub, m, &Loc::Sub(loc, def.name()))?;
+                }
+            }
+        }
+        if new.is_none() {
+            return Ok(());
+        }
+    }
     let Some(new) = new else {
         return match kind {
             PatchOpKind::Replace => remove_attr(c, attr, loc),
@@ -795,10 +846,9 @@ fn replace_element(
 /// The identity of an element for de-duplication: its `value` when that is immutable or
 /// read-only (`members`, `groups`), else the whole element.
 fn identity(attr: Option<&Attribute>, el: &Value) -> String {
-    let by_value = attr
-        .and_then(|a| a.sub_attribute("value"))
-        .is_some_and(|s| matches!(s.mutability(), Mutability::Immutable | Mutability::ReadOnly));
-    if by_value && let Some(v) = el.get("value") {
+    if by_value(attr)
+        && let Some(v) = el.get("value")
+    {
         let mut key = String::from("v");
         write_canon(v, &mut key);
         return key;
@@ -839,12 +889,102 @@ fn write_canon(v: &Value, out: &mut String) {
     }
 }
 
+/// A set of strings for one scan over many elements: a short list compares directly,
+/// cheaper than hashing every element for the usual one or two values.
+#[derive(Debug, Default)]
+enum StrSet<'a> {
+    #[default]
+    Empty,
+    Few(Vec<&'a str>),
+    Many(HashSet<&'a str>),
+}
+
+impl<'a> StrSet<'a> {
+    const FEW: usize = 8;
+
+    fn insert(&mut self, s: &'a str) {
+        match self {
+            Self::Empty => *self = Self::Few(vec![s]),
+            Self::Few(v) if v.len() < Self::FEW => v.push(s),
+            Self::Few(v) => {
+                let mut set: HashSet<&str> = v.drain(..).collect();
+                set.insert(s);
+                *self = Self::Many(set);
+            }
+            Self::Many(set) => {
+                set.insert(s);
+            }
+        }
+    }
+
+    fn contains(&self, s: &str) -> bool {
+        match self {
+            Self::Empty => false,
+            Self::Few(v) => v.contains(&s),
+            Self::Many(set) => set.contains(s),
+        }
+    }
+}
+
+impl<'a> FromIterator<&'a str> for StrSet<'a> {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        let mut set = Self::default();
+        for s in iter {
+            set.insert(s);
+        }
+        set
+    }
+}
+
+/// Whether elements of `attr` are identified by their `value` (immutable or read-only:
+/// `members`, `groups`).
+fn by_value(attr: Option<&Attribute>) -> bool {
+    attr.and_then(|a| a.sub_attribute("value"))
+        .is_some_and(|s| matches!(s.mutability(), Mutability::Immutable | Mutability::ReadOnly))
+}
+
 /// Appends the elements of `items` not already in `cur`; a new primary demotes the others.
+///
+/// One pass over `cur` that allocates nothing for elements identified by a string
+/// `value` (members of a large group), so many small adds stay cheap.
 fn union_add(cur: &mut Vec<Value>, attr: Option<&Attribute>, items: Vec<Value>) {
-    let mut seen: HashSet<String> = cur.iter().map(|e| identity(attr, e)).collect();
-    let mut new_primary = None;
+    let mut keys: HashSet<String> = HashSet::new();
+    let mut fresh: Vec<(String, Value)> = Vec::new();
     for item in items {
-        if seen.insert(identity(attr, &item)) {
+        let k = identity(attr, &item);
+        if keys.insert(k.clone()) {
+            fresh.push((k, item));
+        }
+    }
+    if fresh.is_empty() {
+        return;
+    }
+    let present: HashSet<String> = {
+        let by_value = by_value(attr);
+        let values: StrSet<'_> = if by_value {
+            fresh
+                .iter()
+                .filter_map(|(_, e)| e.get("value")?.as_str())
+                .collect()
+        } else {
+            StrSet::default()
+        };
+        cur.iter()
+            .filter_map(|e| {
+                if by_value
+                    && let Some(s) = e.get("value").and_then(Value::as_str)
+                    && !values.contains(s)
+                {
+                    return None;
+                }
+                let k = identity(attr, e);
+                keys.contains(&k).then_some(k)
+            })
+            .collect()
+    };
+    let mut new_primary = None;
+    for (k, item) in fresh {
+        if !present.contains(&k) {
             if is_primary(&item) {
                 new_primary = Some(cur.len());
             }
@@ -887,12 +1027,12 @@ fn value_key(v: &Value, case_exact: bool) -> String {
 
 /// Entra's `remove` with a value list: removes only the listed elements, matched by their
 /// `value` (or, for listed objects without `value`, by every sub-attribute they give).
-fn remove_listed(
+fn remove_listed<'l>(
     c: &mut Map<String, Value>,
     attr: Option<&Attribute>,
     name: &str,
     loc: &Loc<'_>,
-    list: &Value,
+    list: &'l Value,
 ) -> Result<()> {
     let case_exact = attr
         .and_then(|a| a.sub_attribute("value").or(Some(a)))
@@ -902,20 +1042,24 @@ fn remove_listed(
         other => vec![other],
     };
     let mut by_value: HashSet<String> = HashSet::new();
+    // case-exact string values, looked up without building a key per element
+    let mut exact = StrSet::default();
     let mut by_fields: Vec<&Map<String, Value>> = Vec::new();
+    let mut add_value = |v: &'l Value| match v {
+        Value::String(s) if case_exact => exact.insert(s.as_str()),
+        v => {
+            by_value.insert(value_key(v, case_exact));
+        }
+    };
     for it in items {
         match it {
             Value::Object(m) => match m.iter().find(|(k, _)| k.eq_ignore_ascii_case("value")) {
-                Some((_, v)) => {
-                    by_value.insert(value_key(v, case_exact));
-                }
+                Some((_, v)) => add_value(v),
                 None if !m.is_empty() => by_fields.push(m),
                 None => {}
             },
             Value::Null => {}
-            other => {
-                by_value.insert(value_key(other, case_exact));
-            }
+            other => add_value(other),
         }
     }
     let Some(Value::Array(cur)) = c.get_mut(name) else {
@@ -926,7 +1070,11 @@ fn remove_listed(
             Value::Object(m) => m.get("value"),
             other => Some(other),
         };
-        if v.is_some_and(|v| by_value.contains(&value_key(v, case_exact))) {
+        let hit = v.is_some_and(|v| match v {
+            Value::String(s) if case_exact => exact.contains(s.as_str()),
+            v => !by_value.is_empty() && by_value.contains(&value_key(v, case_exact)),
+        });
+        if hit {
             return true;
         }
         by_fields.iter().any(|fields| {

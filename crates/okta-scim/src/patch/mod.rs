@@ -10,7 +10,9 @@ mod parse;
 
 pub use apply::apply;
 
-/// The most operations one PATCH request may carry; more are `400 invalidSyntax`.
+/// The most operations one PATCH request may carry, and the most attribute writes it may
+/// make when applied (each attribute of a path-less value or extension object counts as
+/// one); more are `400 invalidSyntax`.
 pub const MAX_OPERATIONS: usize = 1000;
 
 /// The operation of one PATCH step; parsed case-insensitively (Entra sends `Add`,

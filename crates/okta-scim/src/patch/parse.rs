@@ -242,9 +242,10 @@ impl PatchOperation {
         let path = match get_ci(m, "path") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.trim().is_empty() => None,
-            Some(Value::String(s)) => Some(PatchPath::parse(s.trim()).map_err(|e| {
-                ScimError::invalid_path(at(format!("invalid path: {}", e.detail())))
-            })?),
+            Some(Value::String(s)) => Some(
+                PatchPath::parse(s.trim())
+                    .map_err(|e| ScimError::invalid_path(at(e.detail().to_owned())))?,
+            ),
             Some(_) => {
                 return Err(ScimError::invalid_path(at(
                     "\"path\" must be a string".into()
