@@ -47,8 +47,9 @@ struct State {
 /// - Group members must be existing users or groups (`400 invalidValue` otherwise); a
 ///   user's read-only `groups` attribute is derived from memberships, and deleting a user
 ///   removes it from every group.
-/// - `active` is always set: `true` on create when absent, and a replace without it
-///   keeps the current value.
+/// - `active` is set to `true` on create when absent; a replace stores what it is given
+///   (the server keeps the current value on a PUT that leaves it out, Q-O10, while a
+///   PATCH `remove` of `active` unsets it as RFC 7644 says).
 /// - Passwords are never stored.
 /// - Cost: reads, creates, replaces and index-answered filters are `O(1)` (plus the
 ///   group members involved); a page without filter or sort is `O(page)`; other filters
@@ -485,11 +486,6 @@ impl ScimProvider for InMemoryProvider {
         let revision = current.revision + 1;
         let old = &current.resource;
         user.id = Some(id.clone());
-        // Okta needs `active` on every user it reads (Q-O8); a replacement without it (a
-        // PUT that leaves it out, a PATCH that removes it) keeps the current state.
-        if user.active.is_none() {
-            user.active = old.active.or(Some(true));
-        }
         user.meta = old.meta.clone();
         touch(&mut user.meta, ResourceKind::User, revision);
         st.user_by_name.remove(&lower(&old.user_name));

@@ -466,7 +466,10 @@ async fn q_e6_unsupported_filters_are_400_never_an_unfiltered_page() {
 }
 
 #[tokio::test]
-async fn q_o8_active_stays_a_boolean_even_after_a_patch_removes_it() {
+async fn q_o8_only_an_explicit_remove_unsets_active_and_put_without_it_keeps_it() {
+    // Okta never removes `active`; it reads it on every user. A PUT that leaves it out
+    // keeps the current value (Q-O10); an explicit PATCH `remove` unsets it (RFC 7644
+    // §3.5.2.2, and scim2-tester checks exactly that).
     let (scim, _) = support::start().await;
     let id = create_user(&scim, "keep.active@example.com").await;
     let deactivate = patch(json!([{"op": "replace", "value": {"active": false}}]));
@@ -476,6 +479,15 @@ async fn q_o8_active_stays_a_boolean_even_after_a_patch_removes_it() {
             .status,
         200
     );
+    let mut full = scim.get(&format!("/Users/{id}")).await.body;
+    full.as_object_mut().unwrap().remove("active");
+    let put = scim.send("PUT", &format!("/Users/{id}"), Some(full)).await;
+    assert_eq!(
+        (put.status, put.body["active"].clone()),
+        (200, json!(false)),
+        "{}",
+        put.body
+    );
     let r = scim
         .send(
             "PATCH",
@@ -484,9 +496,12 @@ async fn q_o8_active_stays_a_boolean_even_after_a_patch_removes_it() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.body["active"], false, "{}", r.body);
-    assert_eq!(
-        scim.get(&format!("/Users/{id}")).await.body["active"],
-        false
+    assert!(r.body.get("active").is_none(), "{}", r.body);
+    assert!(
+        scim.get(&format!("/Users/{id}"))
+            .await
+            .body
+            .get("active")
+            .is_none()
     );
 }
