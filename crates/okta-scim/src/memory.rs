@@ -108,6 +108,13 @@ impl InMemoryProvider {
         self
     }
 
+    /// Uses this Group resource schema (for extension attributes in filters and sorts).
+    #[must_use]
+    pub fn with_group_schema(mut self, schema: ResourceSchema) -> Self {
+        self.groups = schema;
+        self
+    }
+
     /// Sets the maximum page size (default 1 000).
     #[must_use]
     pub fn with_max_page_size(mut self, n: u64) -> Self {
@@ -496,9 +503,56 @@ impl ScimProvider for InMemoryProvider {
         if let Some(ext) = &user.external_id {
             st.user_by_external.insert(ext.clone(), id.clone());
         }
+        let (old_name, old_display) = (old.user_name.clone(), old.display_name.clone());
+        let (new_name, new_display) = (user.user_name.clone(), user.display_name.clone());
         st.store_user(user, revision);
-        // Group member `display` values follow the user's name only when the client set
-        // them; nothing else to refresh.
+        // A member `display` that showed the old userName or displayName follows the
+        // rename; a label the client chose otherwise is left alone.
+        if old_name != new_name || old_display != new_display {
+            let gids: Vec<ResourceId> = st
+                .memberships
+                .get(id)
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
+            for gid in gids {
+                let Some(entry) = st.groups.get(&gid).cloned() else {
+                    continue;
+                };
+                let mut group = entry.resource.clone();
+                let mut changed = false;
+                for m in group
+                    .members
+                    .iter_mut()
+                    .filter(|m| m.value.as_deref() == Some(id.as_str()))
+                {
+                    let follow = match m.display.as_deref() {
+                        Some(d) if d == old_name => Some(new_name.clone()),
+                        Some(d) if Some(d) == old_display.as_deref() => new_display.clone(),
+                        _ => None,
+                    };
+                    if let Some(d) = follow
+                        && m.display.as_deref() != Some(d.as_str())
+                    {
+                        m.display = Some(d);
+                        changed = true;
+                    }
+                }
+                if changed {
+                    touch(&mut group.meta, ResourceKind::Group, entry.revision + 1);
+                    let json = group.to_json();
+                    st.groups.insert(
+                        gid,
+                        Arc::new(Entry {
+                            resource: group,
+                            json,
+                            revision: entry.revision + 1,
+                        }),
+                    );
+                }
+            }
+        }
         st.users
             .get(id)
             .map(|e| e.resource.clone())

@@ -185,6 +185,14 @@ impl ScimServerBuilder {
         self
     }
 
+    /// Uses this Group resource schema, for example with an extension for group
+    /// attributes.
+    #[must_use]
+    pub fn group_schema(mut self, schema: ResourceSchema) -> Self {
+        self.groups = schema;
+        self
+    }
+
     /// Largest request body accepted (default 1 MiB); larger ones get `413`.
     #[must_use]
     pub fn max_body_bytes(mut self, n: usize) -> Self {

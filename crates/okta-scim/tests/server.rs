@@ -879,3 +879,94 @@ async fn basic_credentials_without_base64_padding_are_accepted() {
         401
     );
 }
+
+#[tokio::test]
+async fn member_display_follows_a_user_rename_only_when_it_showed_the_old_name() {
+    let (scim, _) = support::start().await;
+    let a = scim
+        .send(
+            "POST",
+            "/Users",
+            Some(json!({"userName": "ann@example.com"})),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = scim
+        .send(
+            "POST",
+            "/Users",
+            Some(json!({"userName": "bob@example.com"})),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let g = scim
+        .send("POST", "/Groups", Some(json!({"displayName": "G", "members": [
+            {"value": a, "display": "ann@example.com"}, {"value": b, "display": "Bob the builder"}]})))
+        .await;
+    let gid = g.body["id"].as_str().unwrap().to_owned();
+    let version = g.body["meta"]["version"].clone();
+    for (id, new) in [(&a, "anna@example.com"), (&b, "robert@example.com")] {
+        let mut u = scim.get(&format!("/Users/{id}")).await.body;
+        u["userName"] = json!(new);
+        assert_eq!(
+            scim.send("PUT", &format!("/Users/{id}"), Some(u))
+                .await
+                .status,
+            200
+        );
+    }
+    let g = scim.get(&format!("/Groups/{gid}")).await.body;
+    let display = |id: &str| {
+        g["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["value"] == id)
+            .unwrap()["display"]
+            .clone()
+    };
+    assert_eq!(display(&a), json!("anna@example.com"));
+    assert_eq!(
+        display(&b),
+        json!("Bob the builder"),
+        "a label the client chose stays"
+    );
+    assert_ne!(
+        g["meta"]["version"], version,
+        "the group changed, so its version moved"
+    );
+}
+
+#[tokio::test]
+async fn a_group_extension_schema_is_served_and_filterable() {
+    use okta_scim::schema::{Attribute, AttributeType, ResourceSchema, Schema};
+    let ext = Schema::new("urn:example:hr:1.0:Group", "HRGroup")
+        .with_attribute(Attribute::new("costCenter", AttributeType::String));
+    let server = support::builder(Arc::new(InMemoryProvider::new()))
+        .group_schema(ResourceSchema::group().with_extension(ext, false))
+        .build()
+        .unwrap();
+    let scim = support::serve(server).await;
+    let r = scim.send("POST", "/Groups", Some(json!({"displayName": "Finance", "urn:example:hr:1.0:Group": {"COSTCENTER": "CC-7"}}))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        r.body["urn:example:hr:1.0:Group"],
+        json!({"costCenter": "CC-7"}),
+        "key case fixed by the declared schema"
+    );
+    assert_eq!(scim.get("/Schemas").await.body["totalResults"], 4);
+    assert_eq!(
+        scim.get("/ResourceTypes/Group").await.body["schemaExtensions"][0]["schema"],
+        "urn:example:hr:1.0:Group"
+    );
+    let f = scim
+        .get("/Groups?filter=urn:example:hr:1.0:Group:costCenter%20eq%20%22cc-7%22")
+        .await;
+    assert_eq!(f.body["totalResults"], 1, "{}", f.body);
+}
