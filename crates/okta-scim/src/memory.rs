@@ -21,16 +21,65 @@ struct Entry<T> {
     revision: u64,
 }
 
+/// The unique keys of one resource type: the case-folded name (`userName` or group
+/// `displayName`) and the `externalId`, each mapped to the resource holding it.
+#[derive(Debug, Default)]
+struct UniqueIndex {
+    by_name: HashMap<String, ResourceId>,
+    by_external: HashMap<String, ResourceId>,
+}
+
+impl UniqueIndex {
+    /// `409 uniqueness` when another resource than `except` holds the name or externalId;
+    /// `name_attr` names the attribute in the error.
+    fn check(
+        &self,
+        name_attr: &str,
+        name: &str,
+        external: Option<&str>,
+        except: Option<&ResourceId>,
+    ) -> Result<()> {
+        if let Some(other) = self.by_name.get(&lower(name))
+            && Some(other) != except
+        {
+            return Err(ScimError::uniqueness(format!(
+                "{name_attr} \"{name}\" is already taken"
+            )));
+        }
+        if let Some(ext) = external
+            && let Some(other) = self.by_external.get(ext)
+            && Some(other) != except
+        {
+            return Err(ScimError::uniqueness(format!(
+                "externalId \"{ext}\" is already taken"
+            )));
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, name: &str, external: Option<&str>, id: &ResourceId) {
+        self.by_name.insert(lower(name), id.clone());
+        if let Some(ext) = external {
+            self.by_external.insert(ext.to_owned(), id.clone());
+        }
+    }
+
+    fn remove(&mut self, name: &str, external: Option<&str>) {
+        self.by_name.remove(&lower(name));
+        if let Some(ext) = external {
+            self.by_external.remove(ext);
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     users: HashMap<ResourceId, Arc<Entry<User>>>,
     user_order: Vec<ResourceId>,
-    user_by_name: HashMap<String, ResourceId>,
-    user_by_external: HashMap<String, ResourceId>,
+    user_index: UniqueIndex,
     groups: HashMap<ResourceId, Arc<Entry<Group>>>,
     group_order: Vec<ResourceId>,
-    group_by_name: HashMap<String, ResourceId>,
-    group_by_external: HashMap<String, ResourceId>,
+    group_index: UniqueIndex,
     /// user id → the groups listing it as a member.
     memberships: HashMap<ResourceId, BTreeSet<ResourceId>>,
 }
@@ -192,17 +241,17 @@ fn indexed_lookup(
     }
     match kind {
         ResourceKind::User if n.eq_ignore_ascii_case("userName") => {
-            Some(st.user_by_name.get(&lower(value)).cloned())
+            Some(st.user_index.by_name.get(&lower(value)).cloned())
         }
         ResourceKind::User if n.eq_ignore_ascii_case("externalId") => {
-            Some(st.user_by_external.get(value).cloned())
+            Some(st.user_index.by_external.get(value).cloned())
         }
         ResourceKind::User if n.eq_ignore_ascii_case("id") => Some(hit(&st.users, value)),
         ResourceKind::Group if n.eq_ignore_ascii_case("displayName") => {
-            Some(st.group_by_name.get(&lower(value)).cloned())
+            Some(st.group_index.by_name.get(&lower(value)).cloned())
         }
         ResourceKind::Group if n.eq_ignore_ascii_case("externalId") => {
-            Some(st.group_by_external.get(value).cloned())
+            Some(st.group_index.by_external.get(value).cloned())
         }
         ResourceKind::Group if n.eq_ignore_ascii_case("id") => Some(hit(&st.groups, value)),
         _ => None,
@@ -259,46 +308,6 @@ fn page_of<T: Clone>(
 }
 
 impl State {
-    fn check_user_unique(&self, user: &User, except: Option<&ResourceId>) -> Result<()> {
-        if let Some(other) = self.user_by_name.get(&lower(&user.user_name))
-            && Some(other) != except
-        {
-            return Err(ScimError::uniqueness(format!(
-                "userName \"{}\" is already taken",
-                user.user_name
-            )));
-        }
-        if let Some(ext) = &user.external_id
-            && let Some(other) = self.user_by_external.get(ext)
-            && Some(other) != except
-        {
-            return Err(ScimError::uniqueness(format!(
-                "externalId \"{ext}\" is already taken"
-            )));
-        }
-        Ok(())
-    }
-
-    fn check_group_unique(&self, group: &Group, except: Option<&ResourceId>) -> Result<()> {
-        if let Some(other) = self.group_by_name.get(&lower(&group.display_name))
-            && Some(other) != except
-        {
-            return Err(ScimError::uniqueness(format!(
-                "displayName \"{}\" is already taken",
-                group.display_name
-            )));
-        }
-        if let Some(ext) = &group.external_id
-            && let Some(other) = self.group_by_external.get(ext)
-            && Some(other) != except
-        {
-            return Err(ScimError::uniqueness(format!(
-                "externalId \"{ext}\" is already taken"
-            )));
-        }
-        Ok(())
-    }
-
     fn user_groups(&self, id: &ResourceId) -> Vec<Reference> {
         self.memberships
             .get(id)
@@ -459,15 +468,18 @@ impl ScimProvider for InMemoryProvider {
 
     async fn create_user(&self, mut user: User) -> Result<User> {
         let mut st = self.write();
-        st.check_user_unique(&user, None)?;
+        st.user_index.check(
+            "userName",
+            &user.user_name,
+            user.external_id.as_deref(),
+            None,
+        )?;
         let id = ResourceId::random();
         user.id = Some(id.clone());
         user.active.get_or_insert(true);
         user.meta = Some(Meta::created(ResourceKind::User, Utc::now()));
-        st.user_by_name.insert(lower(&user.user_name), id.clone());
-        if let Some(ext) = &user.external_id {
-            st.user_by_external.insert(ext.clone(), id.clone());
-        }
+        st.user_index
+            .insert(&user.user_name, user.external_id.as_deref(), &id);
         st.user_order.push(id.clone());
         st.store_user(user, 1);
         st.users
@@ -489,20 +501,21 @@ impl ScimProvider for InMemoryProvider {
             .cloned()
             .ok_or_else(|| ScimError::not_found(format!("User {id} not found")))?;
         check_version(current.revision, expected_version)?;
-        st.check_user_unique(&user, Some(id))?;
+        st.user_index.check(
+            "userName",
+            &user.user_name,
+            user.external_id.as_deref(),
+            Some(id),
+        )?;
         let revision = current.revision + 1;
         let old = &current.resource;
         user.id = Some(id.clone());
         user.meta = old.meta.clone();
         touch(&mut user.meta, ResourceKind::User, revision);
-        st.user_by_name.remove(&lower(&old.user_name));
-        st.user_by_name.insert(lower(&user.user_name), id.clone());
-        if let Some(ext) = &old.external_id {
-            st.user_by_external.remove(ext);
-        }
-        if let Some(ext) = &user.external_id {
-            st.user_by_external.insert(ext.clone(), id.clone());
-        }
+        st.user_index
+            .remove(&old.user_name, old.external_id.as_deref());
+        st.user_index
+            .insert(&user.user_name, user.external_id.as_deref(), id);
         let (old_name, old_display) = (old.user_name.clone(), old.display_name.clone());
         let (new_name, new_display) = (user.user_name.clone(), user.display_name.clone());
         st.store_user(user, revision);
@@ -569,10 +582,10 @@ impl ScimProvider for InMemoryProvider {
         check_version(current.revision, expected_version)?;
         st.users.remove(id);
         st.user_order.retain(|x| x != id);
-        st.user_by_name.remove(&lower(&current.resource.user_name));
-        if let Some(ext) = &current.resource.external_id {
-            st.user_by_external.remove(ext);
-        }
+        st.user_index.remove(
+            &current.resource.user_name,
+            current.resource.external_id.as_deref(),
+        );
         for gid in st.memberships.remove(id).unwrap_or_default() {
             if let Some(entry) = st.groups.get(&gid).cloned() {
                 let mut group = entry.resource.clone();
@@ -621,16 +634,18 @@ impl ScimProvider for InMemoryProvider {
 
     async fn create_group(&self, mut group: Group) -> Result<Group> {
         let mut st = self.write();
-        st.check_group_unique(&group, None)?;
+        st.group_index.check(
+            "displayName",
+            &group.display_name,
+            group.external_id.as_deref(),
+            None,
+        )?;
         let id = ResourceId::random();
         let after = st.normalize_members(&mut group, &id)?;
         group.id = Some(id.clone());
         group.meta = Some(Meta::created(ResourceKind::Group, Utc::now()));
-        st.group_by_name
-            .insert(lower(&group.display_name), id.clone());
-        if let Some(ext) = &group.external_id {
-            st.group_by_external.insert(ext.clone(), id.clone());
-        }
+        st.group_index
+            .insert(&group.display_name, group.external_id.as_deref(), &id);
         st.group_order.push(id.clone());
         let json = group.to_json();
         st.groups.insert(
@@ -658,7 +673,12 @@ impl ScimProvider for InMemoryProvider {
             .cloned()
             .ok_or_else(|| ScimError::not_found(format!("Group {id} not found")))?;
         check_version(current.revision, expected_version)?;
-        st.check_group_unique(&group, Some(id))?;
+        st.group_index.check(
+            "displayName",
+            &group.display_name,
+            group.external_id.as_deref(),
+            Some(id),
+        )?;
         let after = st.normalize_members(&mut group, id)?;
         let before = member_users(&current.resource, &st);
         let revision = current.revision + 1;
@@ -666,15 +686,10 @@ impl ScimProvider for InMemoryProvider {
         group.id = Some(id.clone());
         group.meta = old.meta.clone();
         touch(&mut group.meta, ResourceKind::Group, revision);
-        st.group_by_name.remove(&lower(&old.display_name));
-        st.group_by_name
-            .insert(lower(&group.display_name), id.clone());
-        if let Some(ext) = &old.external_id {
-            st.group_by_external.remove(ext);
-        }
-        if let Some(ext) = &group.external_id {
-            st.group_by_external.insert(ext.clone(), id.clone());
-        }
+        st.group_index
+            .remove(&old.display_name, old.external_id.as_deref());
+        st.group_index
+            .insert(&group.display_name, group.external_id.as_deref(), id);
         let json = group.to_json();
         st.groups.insert(
             id.clone(),
@@ -705,11 +720,10 @@ impl ScimProvider for InMemoryProvider {
         let before = member_users(&current.resource, &st);
         st.groups.remove(id);
         st.group_order.retain(|x| x != id);
-        st.group_by_name
-            .remove(&lower(&current.resource.display_name));
-        if let Some(ext) = &current.resource.external_id {
-            st.group_by_external.remove(ext);
-        }
+        st.group_index.remove(
+            &current.resource.display_name,
+            current.resource.external_id.as_deref(),
+        );
         for uid in &before {
             if let Some(set) = st.memberships.get_mut(uid) {
                 set.remove(id);
@@ -848,15 +862,15 @@ mod tests {
     async fn check(p: &InMemoryProvider) {
         let st = p.read();
         assert_eq!(st.users.len(), st.user_order.len());
-        assert_eq!(st.users.len(), st.user_by_name.len());
+        assert_eq!(st.users.len(), st.user_index.by_name.len());
         assert_eq!(st.groups.len(), st.group_order.len());
-        assert_eq!(st.groups.len(), st.group_by_name.len());
+        assert_eq!(st.groups.len(), st.group_index.by_name.len());
         let ext_users = st
             .users
             .values()
             .filter(|e| e.resource.external_id.is_some())
             .count();
-        assert_eq!(ext_users, st.user_by_external.len());
+        assert_eq!(ext_users, st.user_index.by_external.len());
         // Cached JSON is the resource's JSON.
         for e in st.users.values() {
             assert_eq!(e.json, e.resource.to_json());

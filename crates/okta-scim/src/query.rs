@@ -119,12 +119,9 @@ fn sort_kind(schema: &ResourceSchema, path: &AttrPath) -> KeyKind {
 
 /// Case-insensitive key lookup, exact spelling first.
 pub(crate) fn get_key<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
-    let map = object.as_object()?;
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
+    object
+        .as_object()
+        .and_then(|m| crate::filter::get_ci(m, key))
 }
 
 /// The value a sort uses: for multi-valued attributes the primary element, else the first

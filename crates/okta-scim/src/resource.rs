@@ -14,6 +14,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::canonical::is_urn;
 use crate::error::ScimError;
 use crate::schema::{
     ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, ResourceKind, USER_SCHEMA,
@@ -527,16 +528,8 @@ impl User {
     /// The user as a JSON resource with `schemas` listing the core URN and every extension
     /// present.
     pub fn to_json(&self) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        if let Some(map) = v.as_object_mut() {
-            let mut schemas = vec![Value::from(USER_SCHEMA)];
-            if !skip_enterprise(&self.enterprise) {
-                schemas.push(ENTERPRISE_USER_SCHEMA.into());
-            }
-            schemas.extend(self.extensions.keys().map(|k| Value::from(k.as_str())));
-            map.insert("schemas".into(), Value::Array(schemas));
-        }
-        v
+        let enterprise = (!skip_enterprise(&self.enterprise)).then_some(ENTERPRISE_USER_SCHEMA);
+        with_schemas(self, USER_SCHEMA, enterprise, &self.extensions)
     }
 
     /// Reads a user from a canonical JSON resource (see [`crate::canonical`]).
@@ -544,10 +537,8 @@ impl User {
     /// # Errors
     /// `400 invalidValue` naming the problem when the JSON does not fit the User schema.
     pub fn from_json(value: Value) -> Result<Self, ScimError> {
-        let mut user: Self = serde_json::from_value(value)
-            .map_err(|e| ScimError::invalid_value(format!("not a valid User: {e}")))?;
-        user.extensions
-            .retain(|k, _| k.starts_with("urn:") || k.starts_with("URN:"));
+        let mut user: Self = read(value, "User")?;
+        user.extensions.retain(|k, _| is_urn(k));
         Ok(user)
     }
 
@@ -612,13 +603,7 @@ impl Group {
 
     /// The group as a JSON resource with `schemas` set.
     pub fn to_json(&self) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        if let Some(map) = v.as_object_mut() {
-            let mut schemas = vec![Value::from(GROUP_SCHEMA)];
-            schemas.extend(self.extensions.keys().map(|k| Value::from(k.as_str())));
-            map.insert("schemas".into(), Value::Array(schemas));
-        }
-        v
+        with_schemas(self, GROUP_SCHEMA, None, &self.extensions)
     }
 
     /// Reads a group from a canonical JSON resource (see [`crate::canonical`]).
@@ -626,13 +611,36 @@ impl Group {
     /// # Errors
     /// `400 invalidValue` naming the problem when the JSON does not fit the Group schema.
     pub fn from_json(value: Value) -> Result<Self, ScimError> {
-        let mut group: Self = serde_json::from_value(value)
-            .map_err(|e| ScimError::invalid_value(format!("not a valid Group: {e}")))?;
-        group
-            .extensions
-            .retain(|k, _| k.starts_with("urn:") || k.starts_with("URN:"));
+        let mut group: Self = read(value, "Group")?;
+        group.extensions.retain(|k, _| is_urn(k));
         Ok(group)
     }
+}
+
+/// A resource serialized with `schemas` set: the core URN, the Enterprise URN when that
+/// extension is present, then every other extension key.
+fn with_schemas<T: Serialize>(
+    resource: &T,
+    core: &str,
+    enterprise: Option<&str>,
+    extensions: &BTreeMap<String, Value>,
+) -> Value {
+    let mut v = serde_json::to_value(resource).unwrap_or(Value::Null);
+    if let Some(map) = v.as_object_mut() {
+        let schemas = std::iter::once(core)
+            .chain(enterprise)
+            .chain(extensions.keys().map(String::as_str))
+            .map(Value::from)
+            .collect();
+        map.insert("schemas".into(), Value::Array(schemas));
+    }
+    v
+}
+
+/// Deserializes a canonical resource; `kind` names it in the `400 invalidValue`.
+fn read<T: serde::de::DeserializeOwned>(value: Value, kind: &str) -> Result<T, ScimError> {
+    serde_json::from_value(value)
+        .map_err(|e| ScimError::invalid_value(format!("not a valid {kind}: {e}")))
 }
 
 /// A page of results (RFC 7644 §3.4.2).

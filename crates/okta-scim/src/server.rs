@@ -888,12 +888,12 @@ impl ListParams {
         if let Some(s) = self.sort_by.as_deref() {
             let path = AttrPath::parse(s)
                 .map_err(|e| ScimError::invalid_value(format!("sortBy: {}", e.detail())))?;
-            let is_urn = |u: &str| u.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
             match schema.resolve(path.urn.as_deref(), &path.name, path.sub_attr.as_deref()) {
                 Some(Resolved::Known { attribute, .. })
                     if !matches!(attribute.returned(), Returned::Never)
                         && attribute.mutability() != crate::schema::Mutability::WriteOnly => {}
-                Some(Resolved::UndeclaredExtension) if path.urn.as_deref().is_some_and(is_urn) => {}
+                Some(Resolved::UndeclaredExtension)
+                    if path.urn.as_deref().is_some_and(crate::canonical::is_urn) => {}
                 Some(Resolved::Known { .. }) => {
                     return Err(ScimError::invalid_value(format!(
                         "sortBy: {s:?} is never returned, so it cannot be sorted on"

@@ -98,7 +98,7 @@ pub(super) fn implicit_value(attr: &Attribute) -> Option<&Attribute> {
 }
 
 /// The member `key` of an object, the exact key first, then case-insensitively.
-pub(super) fn get_ci<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+pub(crate) fn get_ci<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
     obj.get(key).or_else(|| {
         obj.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))

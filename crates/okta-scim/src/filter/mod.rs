@@ -4,6 +4,7 @@
 
 mod display;
 mod eval;
+pub(crate) use eval::get_ci;
 mod parse;
 mod validate;
 

@@ -32,14 +32,7 @@ impl PatchOpKind {
     }
 }
 
-/// The value of `key` in `map`, matched case-insensitively (an exact match wins).
-fn get_ci<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
-}
+use crate::filter::get_ci;
 
 impl PatchRequest {
     /// A request with these operations.
