@@ -19,8 +19,11 @@ fuzz_target!(|data: &[u8]| {
             let _ = e.is_login_conflict();
         }
         _ => {
-            if let Ok(text) = std::str::from_utf8(body) {
-                let _ = okta_api::parse_next_link(text.split('\n'));
+            if let (Ok(text), Ok(base)) = (
+                std::str::from_utf8(body),
+                url::Url::parse("https://acme.okta.com/api/v1/users?limit=200"),
+            ) {
+                let _ = okta_api::parse_next_link(text.split('\n'), &base);
             }
         }
     }

@@ -236,10 +236,19 @@ fn pem_decode(pem: &str) -> Result<(String, Vec<u8>), Error> {
         .find("-----BEGIN ")
         .ok_or_else(|| bad("no `-----BEGIN …-----` line (expected a PEM key)"))?;
     let rest = &pem[begin + 11..];
-    let label_end = rest
+    // The label ends at `-----` on the BEGIN line; a label that isn't a short run of
+    // capitals is never echoed, since it may be key material.
+    let line = rest.lines().next().unwrap_or_default();
+    let label_end = line
         .find("-----")
-        .ok_or_else(|| bad("malformed BEGIN line"))?;
+        .ok_or_else(|| bad("malformed `-----BEGIN …-----` line"))?;
     let label = rest[..label_end].to_owned();
+    if label.is_empty()
+        || label.len() > 40
+        || !label.bytes().all(|b| b.is_ascii_uppercase() || b == b' ')
+    {
+        return Err(bad("malformed `-----BEGIN …-----` line"));
+    }
     let body_and_end = &rest[label_end + 5..];
     let end_marker = format!("-----END {label}-----");
     let end = body_and_end
@@ -290,6 +299,7 @@ fn der_length(out: &mut Vec<u8>, len: usize) {
 pub(crate) struct TokenCache {
     app: PrivateKeyJwt,
     token_url: Url,
+    timeout: Duration,
     state: Mutex<Option<CachedToken>>,
 }
 
@@ -318,13 +328,14 @@ struct OAuthErrorBody {
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 impl TokenCache {
-    pub(crate) fn new(app: PrivateKeyJwt, org: &Url) -> Result<Self, Error> {
+    pub(crate) fn new(app: PrivateKeyJwt, org: &Url, timeout: Duration) -> Result<Self, Error> {
         let token_url = org
             .join("/oauth2/v1/token")
             .map_err(|e| Error::Config(format!("token URL: {e}")))?;
         Ok(Self {
             app,
             token_url,
+            timeout,
             state: Mutex::new(None),
         })
     }
@@ -352,12 +363,35 @@ impl TokenCache {
         Ok(header)
     }
 
-    /// Forgets the cached token (after Okta answered 401 to it).
-    pub(crate) async fn invalidate(&self) {
-        *self.state.lock().await = None;
+    /// Forgets the cached token if it is still the one Okta answered 401 to (another
+    /// caller may have renewed it meanwhile).
+    pub(crate) async fn invalidate(&self, rejected: &SecretString) {
+        let mut state = self.state.lock().await;
+        let same = state.as_ref().is_some_and(|t| {
+            format!("{} {}", t.token_type, t.token.expose_secret()) == rejected.expose_secret()
+        });
+        if same {
+            *state = None;
+        }
     }
 
+    /// Fetches a token, retrying twice (after 0.5 s and 1 s) when the token endpoint
+    /// is unreachable, times out, answers 5xx or 429: a token request changes nothing.
     async fn fetch(&self, http: &reqwest::Client) -> Result<CachedToken, Error> {
+        let mut attempt = 0u32;
+        loop {
+            match self.fetch_once(http).await {
+                Err(e) if attempt < 2 && e.is_transient() => {
+                    attempt += 1;
+                    tracing::warn!(attempt, error = %e, "OAuth token request failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(500) * attempt).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn fetch_once(&self, http: &reqwest::Client) -> Result<CachedToken, Error> {
         let assertion = self.app.assertion(&self.token_url)?;
         let scope = self.app.scopes.join(" ");
         let form: String = form_urlencoded::Serializer::new(String::new())
@@ -378,6 +412,7 @@ impl TokenCache {
                 "application/x-www-form-urlencoded",
             )
             .body(form)
+            .timeout(self.timeout)
             .send()
             .await
             .map_err(|e| crate::transport::transport_error("oauth.token", e))?;
@@ -391,6 +426,14 @@ impl TokenCache {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "oauth token request"
         );
+        if status == 429 || status >= 500 {
+            return Err(Error::Api(Box::new(crate::OktaApiError::from_response(
+                "oauth.token",
+                status,
+                None,
+                &body,
+            ))));
+        }
         if !(200..300).contains(&status) {
             let parsed: Option<OAuthErrorBody> = serde_json::from_slice(&body).ok();
             return Err(Error::OAuth {
@@ -404,10 +447,18 @@ impl TokenCache {
         }
         let parsed: TokenResponse = serde_json::from_slice(&body)
             .map_err(|e| Error::decode("oauth.token", format!("token response: {e}")))?;
-        let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
+        let token_type = parsed.token_type.unwrap_or_else(|| "Bearer".into());
+        if !token_type.eq_ignore_ascii_case("Bearer") {
+            return Err(Error::Config(format!(
+                "the token endpoint issued a `{token_type}` token; only Bearer is supported \
+                 (turn off \"Require DPoP header in token requests\" for this service app)"
+            )));
+        }
+        // Okta's tokens live one hour; a day caps a wrong answer without overflowing.
+        let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600).min(86_400));
         Ok(CachedToken {
             token: parsed.access_token,
-            token_type: parsed.token_type.unwrap_or_else(|| "Bearer".into()),
+            token_type: "Bearer".into(),
             expires: Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN),
         })
     }
@@ -436,6 +487,10 @@ mod tests {
                 .contains("CERTIFICATE")
         );
         assert!(e("-----BEGIN PRIVATE KEY-----\nAAAA\n").contains("END PRIVATE KEY"));
+        // A BEGIN line without its dashes must not echo what follows (the key).
+        let broken =
+            e("-----BEGIN PRIVATE KEY\nMIIEvQIBADANBgkqhkiG9w0B\n-----END PRIVATE KEY-----");
+        assert!(!broken.contains("MIIE"), "{broken}");
         let secret = "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END RSA PRIVATE KEY-----";
         assert!(!e(secret).contains("c2VjcmV0"));
     }

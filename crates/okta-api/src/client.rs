@@ -284,7 +284,6 @@ impl RetryPolicy {
 /// assert!(!format!("{client:?}").contains("00secret"));
 /// # Ok::<(), okta_api::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct OktaClientBuilder {
     org_url: Option<String>,
     credentials: Option<Credentials>,
@@ -293,6 +292,20 @@ pub struct OktaClientBuilder {
     connect_timeout: Duration,
     max_concurrency: usize,
     policy: RetryPolicy,
+}
+
+impl fmt::Debug for OktaClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OktaClientBuilder")
+            .field("org_url", &self.org_url.as_deref().map(redacted))
+            .field("credentials", &self.credentials)
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_concurrency", &self.max_concurrency)
+            .field("policy", &self.policy)
+            .finish()
+    }
 }
 
 impl Default for OktaClientBuilder {
@@ -456,7 +469,9 @@ impl OktaClientBuilder {
                 .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
         let auth = match credentials {
             Credentials::ApiToken(token) => Auth::ApiToken(token),
-            Credentials::PrivateKeyJwt(app) => Auth::OAuth(Box::new(TokenCache::new(app, &org)?)),
+            Credentials::PrivateKeyJwt(app) => {
+                Auth::OAuth(Box::new(TokenCache::new(app, &org, self.timeout)?))
+            }
         };
         Ok(OktaClient {
             inner: Arc::new(Inner {
@@ -473,8 +488,20 @@ impl OktaClientBuilder {
     }
 }
 
+/// The org URL as given, with any `user:password@` part hidden, for messages.
+fn redacted(raw: &str) -> String {
+    match (raw.find("://"), raw.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}<redacted>@{}", &raw[..scheme + 3], &raw[at + 1..])
+        }
+        (None, Some(at)) => format!("<redacted>@{}", &raw[at + 1..]),
+        _ => raw.to_owned(),
+    }
+}
+
 fn parse_org_url(raw: &str) -> Result<Url, Error> {
-    let bad = |why: &str| Error::Config(format!("org URL `{raw}`: {why}"));
+    let shown = redacted(raw);
+    let bad = |why: &str| Error::Config(format!("org URL `{shown}`: {why}"));
     let url = Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -517,10 +544,25 @@ mod tests {
             "https://acme-admin.okta.com/admin/dashboard",
             "https://acme.okta.com?x=1",
             "https://user:pw@acme.okta.com",
+            "user:pw@acme.okta.com",
             "acme.okta.com",
             "ftp://acme.okta.com",
         ] {
             assert!(matches!(parse_org_url(bad), Err(Error::Config(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_never_echoed() {
+        for raw in [
+            "https://admin:hunter2@acme.okta.com",
+            "admin:hunter2@acme.okta.com/x",
+            "http://a:hunter2@x.example",
+        ] {
+            let err = parse_org_url(raw).unwrap_err().to_string();
+            assert!(!err.contains("hunter2"), "{err}");
+            let b = OktaClient::builder().org_url(raw);
+            assert!(!format!("{b:?}").contains("hunter2"));
         }
     }
 

@@ -40,9 +40,9 @@ pub enum Error {
     Transport {
         /// The operation, e.g. `users.list`.
         operation: &'static str,
-        /// The underlying HTTP client error (its URL is stripped of the query).
+        /// The underlying HTTP client error (without the URL).
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Okta answered 2xx but the body is not what the API documents.
     #[error("{operation}: unexpected response from Okta: {reason}")]
@@ -88,10 +88,14 @@ impl Error {
             .is_some_and(|e| e.status == 404 || e.error_code == ErrorCode::NotFound)
     }
 
-    /// Whether the same call may succeed later without any change: a rate limit,
-    /// a user still activating, a 5xx, a timeout or a broken connection.
+    /// Whether the failure is transient: a rate limit, a user still activating, a 5xx,
+    /// a timeout or a broken connection, so the same call may succeed later.
+    ///
+    /// It does not say the call is safe to repeat: a create or a lifecycle call that
+    /// timed out or got a 5xx may have been applied. The client already retried what is
+    /// safe; read the state before repeating the rest (see [`crate::users`]).
     #[must_use]
-    pub fn is_retryable(&self) -> bool {
+    pub fn is_transient(&self) -> bool {
         match self {
             Self::Api(e) => {
                 e.status == 429
@@ -396,8 +400,8 @@ mod tests {
     #[test]
     fn retryable_errors() {
         let rate = OktaApiError::from_response("op", 429, None, br#"{"errorCode":"E0000047"}"#);
-        assert!(Error::from(Box::new(rate)).is_retryable());
+        assert!(Error::from(Box::new(rate)).is_transient());
         let dup = OktaApiError::from_response("op", 400, None, br#"{"errorCode":"E0000001"}"#);
-        assert!(!Error::from(Box::new(dup)).is_retryable());
+        assert!(!Error::from(Box::new(dup)).is_transient());
     }
 }

@@ -230,7 +230,7 @@ impl<'c> Groups<'c> {
     pub async fn get(&self, id: &GroupId) -> Result<Group, Error> {
         let url = self
             .client
-            .url(&format!("{GROUPS}/{}", segment(id.as_str())), &[])?;
+            .url(&format!("{GROUPS}/{}", segment(id.as_str())?), &[])?;
         let reply = self
             .client
             .send(
@@ -259,7 +259,7 @@ impl<'c> Groups<'c> {
     pub async fn replace(&self, id: &GroupId, profile: &GroupProfile) -> Result<Group, Error> {
         let url = self
             .client
-            .url(&format!("{GROUPS}/{}", segment(id.as_str())), &[])?;
+            .url(&format!("{GROUPS}/{}", segment(id.as_str())?), &[])?;
         let body = profile.to_json().to_string().into_bytes();
         let call = self
             .client
@@ -275,7 +275,7 @@ impl<'c> Groups<'c> {
     pub async fn delete(&self, id: &GroupId) -> Result<(), Error> {
         let url = self
             .client
-            .url(&format!("{GROUPS}/{}", segment(id.as_str())), &[])?;
+            .url(&format!("{GROUPS}/{}", segment(id.as_str())?), &[])?;
         self.client
             .send(
                 self.client
@@ -333,8 +333,8 @@ impl<'c> Groups<'c> {
         self.client.url(
             &format!(
                 "{GROUPS}/{}/users/{}",
-                segment(group.as_str()),
-                segment(user.as_str())
+                segment(group.as_str())?,
+                segment(user.as_str())?
             ),
             &[],
         )
@@ -438,7 +438,7 @@ impl ListMembers<'_> {
         let limit = self.limit.map(|l| l.to_string());
         let query: Vec<(&str, &str)> = limit.as_deref().map(|l| ("limit", l)).into_iter().collect();
         self.client.url(
-            &format!("{GROUPS}/{}/users", segment(self.group.as_str())),
+            &format!("{GROUPS}/{}/users", segment(self.group.as_str())?),
             &query,
         )
     }

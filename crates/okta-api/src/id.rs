@@ -67,8 +67,16 @@ id_type!(
     "00g1emaKYZTWRYYRRTSK"
 );
 
-/// Percent-encodes one path segment (a login may hold `@`, `+`, spaces, …).
-pub(crate) fn segment(raw: &str) -> String {
+/// Percent-encodes one path segment (a login may hold `@`, `+`, spaces, …). An empty
+/// segment would reach another endpoint (`/users/` is the list), and `.` or `..` would be
+/// folded away by URL normalisation, so those are refused.
+pub(crate) fn segment(raw: &str) -> Result<String, crate::Error> {
+    if raw.is_empty() || raw == "." || raw == ".." {
+        return Err(crate::Error::InvalidArgument {
+            argument: "id",
+            reason: format!("`{raw}` can't name a user or group"),
+        });
+    }
     const KEEP: &[u8] = b"-._~";
     let mut out = String::with_capacity(raw.len());
     for b in raw.bytes() {
@@ -78,15 +86,19 @@ pub(crate) fn segment(raw: &str) -> String {
             out.push_str(&format!("%{b:02X}"));
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn segments_are_encoded() {
-        assert_eq!(super::segment("ada+x@ex.com"), "ada%2Bx%40ex.com");
-        assert_eq!(super::segment("a/b ü"), "a%2Fb%20%C3%BC");
-        assert_eq!(super::segment("00u1"), "00u1");
+        assert_eq!(super::segment("ada+x@ex.com").unwrap(), "ada%2Bx%40ex.com");
+        assert_eq!(super::segment("a/b ü").unwrap(), "a%2Fb%20%C3%BC");
+        assert_eq!(super::segment("00u1").unwrap(), "00u1");
+        assert_eq!(super::segment("...").unwrap(), "...");
+        for bad in ["", ".", ".."] {
+            assert!(super::segment(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -96,12 +96,18 @@ pub(crate) async fn fetch<T>(
     decode: Decoder<T>,
 ) -> Result<Page<T>, Error> {
     client.same_origin(operation, &url)?;
-    let call = client.call(operation, Method::GET, bucket, url, None, true);
+    let call = client.call(operation, Method::GET, bucket, url.clone(), None, true);
     let reply = client.send(call).await?;
     let items = decode(operation, &reply.body)?;
-    let next = next_link(&reply.headers);
+    let next = next_link(operation, &reply.headers, &url)?;
     if let Some(next) = &next {
         client.same_origin(operation, next)?;
+        if *next == url {
+            return Err(Error::decode(
+                operation,
+                "Link rel=\"next\" points at the same page",
+            ));
+        }
     }
     Ok(Page {
         items,
@@ -138,35 +144,52 @@ pub(crate) fn stream_all<T: Send + 'static>(
 }
 
 /// The `rel="next"` target among all `Link` headers, whether Okta sent one header per
-/// link (its usual form) or one comma-joined header.
-pub(crate) fn next_link(headers: &HeaderMap) -> Option<Url> {
-    parse_next_link(
-        headers
-            .get_all(reqwest::header::LINK)
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    )
+/// link (its usual form) or one comma-joined header, resolved against `base`.
+pub(crate) fn next_link(
+    operation: &'static str,
+    headers: &HeaderMap,
+    base: &Url,
+) -> Result<Option<Url>, Error> {
+    let mut values = Vec::new();
+    for v in headers.get_all(reqwest::header::LINK) {
+        // An unreadable Link header may hide the next page: never read it as "last page".
+        values.push(
+            v.to_str()
+                .map_err(|_| Error::decode(operation, "a Link header is not ASCII"))?,
+        );
+    }
+    parse_next_link(values, base).map_err(|e| e.in_operation(operation))
 }
 
 /// The `rel="next"` URL among `Link` header values: one value per link, as Okta sends
-/// them, or several comma-joined in one value. Paging uses it; it is public for code
-/// that reads Okta answers itself.
+/// them, or several comma-joined in one value. Relative targets are resolved against
+/// `base` (the URL of the request). Paging uses it; it is public for code that reads
+/// Okta answers itself.
 ///
 /// ```
+/// use url::Url;
+/// let base = Url::parse("https://acme.okta.com/api/v1/users?limit=200")?;
 /// let values = [
 ///     r#"<https://acme.okta.com/api/v1/users?limit=200>; rel="self""#,
 ///     r#"<https://acme.okta.com/api/v1/users?after=00u2&limit=200>; rel="next""#,
 /// ];
-/// let next = okta_api::parse_next_link(values).unwrap();
+/// let next = okta_api::parse_next_link(values, &base)?.unwrap();
 /// assert_eq!(next.query(), Some("after=00u2&limit=200"));
-/// assert_eq!(okta_api::parse_next_link([values[0]]), None);
+/// assert_eq!(okta_api::parse_next_link([values[0]], &base)?, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[must_use]
-pub fn parse_next_link<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Url> {
-    values
+///
+/// # Errors
+/// [`Error::Decode`] when a `next` link is present but its target is not a URL: the
+/// list must not silently end early.
+pub fn parse_next_link<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+    base: &Url,
+) -> Result<Option<Url>, Error> {
+    let next = values
         .into_iter()
         .flat_map(split_links)
-        .find_map(|(target, params)| {
+        .find(|(_, params)| {
             params
                 .split(';')
                 .filter_map(|p| p.split_once('='))
@@ -177,9 +200,13 @@ pub fn parse_next_link<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<
                             .split_ascii_whitespace()
                             .any(|r| r.eq_ignore_ascii_case("next"))
                 })
-                .then(|| Url::parse(target).ok())
-                .flatten()
-        })
+        });
+    match next {
+        None => Ok(None),
+        Some((target, _)) => base.join(target.trim()).map(Some).map_err(|e| {
+            Error::decode("link", format!("Link rel=\"next\" target `{target}`: {e}"))
+        }),
+    }
 }
 
 /// Splits `<a>; rel="x", <b>; rel="y"` into (`a`, `; rel="x"`) pairs; commas inside
@@ -208,59 +235,79 @@ mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
 
-    fn links(values: &[&str]) -> HeaderMap {
+    fn base() -> Url {
+        Url::parse("https://a.okta.com/api/v1/users?limit=200").unwrap()
+    }
+
+    fn next(values: &[&str]) -> Result<Option<Url>, Error> {
         let mut h = HeaderMap::new();
         for v in values {
             h.append(reqwest::header::LINK, HeaderValue::from_str(v).unwrap());
         }
-        h
+        next_link("t", &h, &base())
     }
 
     #[test]
     fn separate_and_joined_headers() {
-        let sep = links(&[
+        let sep = next(&[
             r#"<https://a.okta.com/api/v1/users?limit=200>; rel="self""#,
             r#"<https://a.okta.com/api/v1/users?after=00u2&limit=200>; rel="next""#,
         ]);
         assert_eq!(
-            next_link(&sep).unwrap().as_str(),
+            sep.unwrap().unwrap().as_str(),
             "https://a.okta.com/api/v1/users?after=00u2&limit=200"
         );
-        let joined = links(&[
+        let joined = next(&[
             r#"<https://a.okta.com/api/v1/users?limit=200>; rel="self", <https://a.okta.com/api/v1/users?after=00u3&limit=200>; rel="next""#,
         ]);
         assert_eq!(
-            next_link(&joined).unwrap().query(),
+            joined.unwrap().unwrap().query(),
             Some("after=00u3&limit=200")
         );
-        let last = links(&[r#"<https://a.okta.com/api/v1/users?limit=200>; rel="self""#]);
-        assert_eq!(next_link(&last), None);
-        assert_eq!(next_link(&HeaderMap::new()), None);
+        let last = next(&[r#"<https://a.okta.com/api/v1/users?limit=200>; rel="self""#]);
+        assert_eq!(last.unwrap(), None);
+        assert_eq!(next(&[]).unwrap(), None);
     }
 
     #[test]
     fn odd_but_legal_forms() {
-        let unquoted = links(&["<https://a.okta.com/x?after=1>;rel=next"]);
-        assert!(next_link(&unquoted).is_some());
-        let multi_rel =
-            links(&[r#"<https://a.okta.com/x?after=1>; title="a, b"; rel="prev next""#]);
-        assert!(next_link(&multi_rel).is_some());
-        let comma_in_url = links(&[
+        assert!(
+            next(&["<https://a.okta.com/x?after=1>;rel=next"])
+                .unwrap()
+                .is_some()
+        );
+        let multi_rel = next(&[r#"<https://a.okta.com/x?after=1>; title="a, b"; rel="prev next""#]);
+        assert!(multi_rel.unwrap().is_some());
+        let comma_in_url = next(&[
             r#"<https://a.okta.com/x?search=a,b>; rel="self", <https://a.okta.com/x?search=a,b&after=9>; rel="next""#,
         ]);
         assert_eq!(
-            next_link(&comma_in_url).unwrap().query(),
+            comma_in_url.unwrap().unwrap().query(),
             Some("search=a,b&after=9")
         );
-        for junk in [
+        // RFC 8288 allows relative targets: resolved against the request URL.
+        let relative = next(&[r#"</api/v1/users?after=00u9&limit=200>; rel="next""#]).unwrap();
+        assert_eq!(
+            relative.unwrap().as_str(),
+            "https://a.okta.com/api/v1/users?after=00u9&limit=200"
+        );
+        for no_next in [
             "",
             "<",
-            "<>; rel=next",
             "garbage; rel=\"next\"",
-            "<not a url>; rel=\"next\"",
+            "<https://a.okta.com/x>; rel=\"nextish\"",
         ] {
-            assert_eq!(next_link(&links(&[junk])), None, "{junk}");
+            assert_eq!(next(&[no_next]).unwrap(), None, "{no_next}");
         }
+        // A next link that is there but unusable is an error, not the last page.
+        let bad = next(&[r#"<https://[::1>; rel="next""#]).unwrap_err();
+        assert!(bad.to_string().contains("Link rel=\"next\""), "{bad}");
+        let mut h = HeaderMap::new();
+        h.append(
+            reqwest::header::LINK,
+            HeaderValue::from_bytes(b"<https://a.okta.com/\xff>; rel=next").unwrap(),
+        );
+        assert!(next_link("t", &h, &base()).is_err());
     }
 
     proptest::proptest! {
@@ -283,7 +330,8 @@ mod tests {
             let expected = links.iter().enumerate().find(|(_, (_, rel))| *rel == 1).map(|(i, (q, _))| {
                 Url::parse(&format!("https://a.okta.com/api/v1/users?after={i}&x={q}")).unwrap()
             });
-            proptest::prop_assert_eq!(parse_next_link(values.iter().map(String::as_str)), expected);
+            let found = parse_next_link(values.iter().map(String::as_str), &base()).unwrap();
+            proptest::prop_assert_eq!(found, expected);
         }
     }
 }

@@ -52,7 +52,17 @@ struct Bucket {
     remaining: u32,
     /// Local instant of the reset, computed from `X-Rate-Limit-Reset` − `Date`.
     reset_at: Instant,
+    /// While throttling: the earliest instant the next caller may send, so that
+    /// concurrent callers take successive slots instead of firing together.
+    next_slot: Instant,
 }
+
+/// Added to every wait for a reset, as Okta's own SDKs do: the reset is given in whole
+/// seconds.
+const RESET_MARGIN: Duration = Duration::from_secs(1);
+
+/// A reset further away than this is not believed (a broken header).
+const MAX_RESET: Duration = Duration::from_secs(3600);
 
 /// Rate-limit figures Okta sent on the latest answer of a bucket.
 ///
@@ -87,7 +97,7 @@ pub(crate) struct Transport {
 pub(crate) fn transport_error(operation: &'static str, e: reqwest::Error) -> Error {
     Error::Transport {
         operation,
-        source: e.without_url(),
+        source: Box::new(e.without_url()),
     }
 }
 
@@ -232,6 +242,15 @@ impl Transport {
             if status.is_success() {
                 return Ok(Reply { headers, body });
             }
+            if status == StatusCode::NOT_FOUND && call.method == Method::DELETE && attempt > 0 {
+                // An earlier attempt of this (idempotent) delete was applied before its
+                // answer was lost: what it removed is gone, as asked.
+                tracing::debug!("okta delete retry found nothing left to delete");
+                return Ok(Reply {
+                    headers,
+                    body: Bytes::new(),
+                });
+            }
             if retry_for.is_none() {
                 retry_for.clone_from(&request_id);
             }
@@ -240,7 +259,8 @@ impl Transport {
                 // Okta did not process the request: retrying is safe for every method.
                 let wait = match rate.wait() {
                     Some(until_reset) => {
-                        until_reset.min(self.policy.max_rate_limit_wait) + self.policy.jitter()
+                        (until_reset + RESET_MARGIN).min(self.policy.max_rate_limit_wait)
+                            + self.policy.jitter()
                     }
                     None => self.policy.backoff(attempt + 1),
                 };
@@ -259,7 +279,7 @@ impl Transport {
                 && let Auth::OAuth(cache) = &self.auth
             {
                 // The cached access token was revoked or expired early: fetch a new one once.
-                cache.invalidate().await;
+                cache.invalidate(&auth).await;
                 reauthenticated = true;
                 continue;
             }
@@ -298,26 +318,32 @@ impl Transport {
     /// below the throttle share, long enough to spread what is left over the window.
     async fn throttle(&self, key: &str) {
         let wait = {
-            let Ok(buckets) = self.buckets.lock() else {
+            let Ok(mut buckets) = self.buckets.lock() else {
                 return;
             };
-            let Some(b) = buckets.get(key) else {
+            let Some(b) = buckets.get_mut(key) else {
                 return;
             };
             let now = Instant::now();
-            if b.reset_at <= now || b.limit == 0 {
+            let window_end = b.reset_at + RESET_MARGIN;
+            if window_end <= now || b.limit == 0 {
                 return;
             }
-            let left = b.reset_at - now;
             if b.remaining == 0 {
-                left
+                window_end - now
             } else if f64::from(b.remaining) < self.policy.throttle_below * f64::from(b.limit) {
-                left / b.remaining.saturating_add(1)
+                let interval = (window_end - now) / b.remaining.saturating_add(1);
+                let slot = b.next_slot.max(now);
+                b.next_slot = slot + interval;
+                slot - now
             } else {
                 return;
             }
         };
         let wait = wait.min(self.policy.max_rate_limit_wait);
+        if wait.is_zero() {
+            return;
+        }
         tracing::debug!(
             wait_ms = wait.as_millis() as u64,
             bucket = key,
@@ -342,13 +368,16 @@ impl Transport {
         else {
             return;
         };
+        let now = Instant::now();
         if let Ok(mut buckets) = self.buckets.lock() {
+            let next_slot = buckets.get(key).map_or(now, |b| b.next_slot);
             buckets.insert(
                 key.to_owned(),
                 Bucket {
                     limit,
                     remaining,
-                    reset_at: Instant::now() + until_reset,
+                    reset_at: now + until_reset.min(MAX_RESET),
+                    next_slot,
                 },
             );
         }
@@ -398,7 +427,7 @@ impl RateHeaders {
     /// local clock does not matter. `None` without both headers.
     pub(crate) fn wait(&self) -> Option<Duration> {
         let (reset, date) = (self.reset?, self.date?);
-        Some(Duration::from_secs(reset.saturating_sub(date)))
+        Some(Duration::from_secs(reset.saturating_sub(date)).min(MAX_RESET))
     }
 }
 
@@ -448,5 +477,11 @@ mod tests {
             ("date", "Mon, 24 Nov 2025 16:00:00 GMT"),
         ]);
         assert_eq!(RateHeaders::read(&past).wait(), Some(Duration::ZERO));
+        // An absurd reset is capped, not added to an Instant (which would panic).
+        let far = headers(&[
+            ("x-rate-limit-reset", "18446744073709551615"),
+            ("date", "Mon, 24 Nov 2025 16:00:00 GMT"),
+        ]);
+        assert_eq!(RateHeaders::read(&far).wait(), Some(MAX_RESET));
     }
 }

@@ -136,7 +136,9 @@ macro_rules! profile {
             #[must_use]
             pub fn to_json(&self) -> Map<String, Value> {
                 let mut out = Map::with_capacity(self.custom.len() + 8);
-                out.insert("login".into(), Value::String(self.login.clone()));
+                if !self.login.is_empty() {
+                    out.insert("login".into(), Value::String(self.login.clone()));
+                }
                 $(if let Some(v) = &self.$field {
                     out.insert($json.into(), Value::String(v.clone()));
                 })*
@@ -492,7 +494,9 @@ impl<'c> Users<'c> {
                 .find(|u| u.profile.login.eq_ignore_ascii_case(login)));
         }
         match self.get_raw("users.find_by_login", login).await {
-            Ok(u) => Ok(Some(u)),
+            // The path also matches an id or a login short name: only the login itself counts.
+            Ok(u) if u.profile.login.to_lowercase() == login.to_lowercase() => Ok(Some(u)),
+            Ok(_) => Ok(None),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
@@ -501,7 +505,7 @@ impl<'c> Users<'c> {
     async fn get_raw(&self, operation: &'static str, id_or_login: &str) -> Result<User, Error> {
         let url = self
             .client
-            .url(&format!("{USERS}/{}", segment(id_or_login)), &[])?;
+            .url(&format!("{USERS}/{}", segment(id_or_login)?), &[])?;
         let reply = self
             .client
             .send(
@@ -544,7 +548,7 @@ impl<'c> Users<'c> {
     pub async fn replace(&self, id: &UserId, profile: &UserProfile) -> Result<User, Error> {
         let url = self
             .client
-            .url(&format!("{USERS}/{}", segment(id.as_str())), &[])?;
+            .url(&format!("{USERS}/{}", segment(id.as_str())?), &[])?;
         let body = serde_json::json!({ "profile": profile.to_json() });
         let call = self.client.call(
             "users.replace",
@@ -574,19 +578,40 @@ impl<'c> Users<'c> {
         Lifecycle::new(self.client, id, LifecycleOp::Deactivate)
     }
 
-    /// Suspends an `ACTIVE` user (can't sign in, keeps assignments).
-    pub fn suspend(&self, id: &UserId) -> Lifecycle<'c> {
+    /// Suspends an `ACTIVE` user (can't sign in, keeps assignments). An empty `POST` with `Content-Length: 0`; not retried on a 5xx or
+    /// timeout (read the status first).
+    ///
+    /// # Errors
+    /// Okta's answer for the wrong state (see [`Lifecycle::send`]).
+    pub async fn suspend(&self, id: &UserId) -> Result<(), Error> {
         Lifecycle::new(self.client, id, LifecycleOp::Suspend)
+            .send()
+            .await
+            .map(|_| ())
     }
 
-    /// Returns a `SUSPENDED` user to `ACTIVE`.
-    pub fn unsuspend(&self, id: &UserId) -> Lifecycle<'c> {
+    /// Returns a `SUSPENDED` user to `ACTIVE`. An empty `POST` with `Content-Length: 0`; not retried on a 5xx or
+    /// timeout (read the status first).
+    ///
+    /// # Errors
+    /// Okta's answer for the wrong state (see [`Lifecycle::send`]).
+    pub async fn unsuspend(&self, id: &UserId) -> Result<(), Error> {
         Lifecycle::new(self.client, id, LifecycleOp::Unsuspend)
+            .send()
+            .await
+            .map(|_| ())
     }
 
-    /// Unlocks a `LOCKED_OUT` user.
-    pub fn unlock(&self, id: &UserId) -> Lifecycle<'c> {
+    /// Unlocks a `LOCKED_OUT` user. An empty `POST` with `Content-Length: 0`; not retried on a 5xx or
+    /// timeout (read the status first).
+    ///
+    /// # Errors
+    /// Okta's answer for the wrong state (see [`Lifecycle::send`]).
+    pub async fn unlock(&self, id: &UserId) -> Result<(), Error> {
         Lifecycle::new(self.client, id, LifecycleOp::Unlock)
+            .send()
+            .await
+            .map(|_| ())
     }
 
     /// Deletes a user (`DELETE /api/v1/users/{id}`). Okta's two steps: on a user that is
@@ -628,7 +653,7 @@ impl<'c> Users<'c> {
     pub async fn groups(&self, id: &UserId) -> Result<Vec<Group>, Error> {
         let url = self
             .client
-            .url(&format!("{USERS}/{}/groups", segment(id.as_str())), &[])?;
+            .url(&format!("{USERS}/{}/groups", segment(id.as_str())?), &[])?;
         let call = self.client.call(
             "users.groups",
             Method::GET,
@@ -834,7 +859,7 @@ impl UpdateUser<'_> {
         let query: Vec<(&str, &str)> = strict.map(|s| ("strict", s)).into_iter().collect();
         let url = self
             .client
-            .url(&format!("{USERS}/{}", segment(self.id.as_str())), &query)?;
+            .url(&format!("{USERS}/{}", segment(self.id.as_str())?), &query)?;
         let body = serde_json::json!({ "profile": self.profile });
         let mut call = self.client.call(
             "users.update",
@@ -901,7 +926,8 @@ impl LifecycleOp {
     }
 }
 
-/// Builder of a lifecycle call; see [`Users::activate`] and its siblings.
+/// Builder of a lifecycle call that takes `sendEmail`: [`Users::activate`],
+/// [`Users::reactivate`] and [`Users::deactivate`].
 #[derive(Debug)]
 #[must_use = "nothing is sent until .send()"]
 pub struct Lifecycle<'c> {
@@ -921,7 +947,7 @@ impl<'c> Lifecycle<'c> {
         }
     }
 
-    /// `sendEmail` for activate, reactivate and deactivate (ignored by the others).
+    /// `sendEmail`.
     pub fn send_email(mut self, send: bool) -> Self {
         self.send_email = Some(send);
         self
@@ -944,7 +970,7 @@ impl<'c> Lifecycle<'c> {
             .map(|s| if s { "true" } else { "false" });
         let query: Vec<(&str, &str)> = email.map(|e| ("sendEmail", e)).into_iter().collect();
         let url = self.client.url(
-            &format!("{USERS}/{}/lifecycle/{action}", segment(self.id.as_str())),
+            &format!("{USERS}/{}/lifecycle/{action}", segment(self.id.as_str())?),
             &query,
         )?;
         let reply = self
@@ -1010,7 +1036,7 @@ impl DeleteUser<'_> {
         let query: Vec<(&str, &str)> = email.map(|e| ("sendEmail", e)).into_iter().collect();
         let url = self
             .client
-            .url(&format!("{USERS}/{}", segment(self.id.as_str())), &query)?;
+            .url(&format!("{USERS}/{}", segment(self.id.as_str())?), &query)?;
         self.client
             .send(
                 self.client

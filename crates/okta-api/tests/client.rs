@@ -216,7 +216,8 @@ async fn duplicate_login_is_recognised_and_create_is_not_retried() {
         .await
         .unwrap_err();
     assert_eq!(err.api().unwrap().status, 500);
-    assert!(err.is_retryable());
+    assert!(err.is_transient());
+    support::spec::assert_conforms(&server).await;
 }
 
 #[tokio::test]
@@ -409,15 +410,10 @@ async fn lifecycle_calls_are_empty_posts_with_content_length_zero() {
         .send()
         .await
         .unwrap();
-    // sendEmail is not sent where Okta does not take it.
-    c.users()
-        .suspend(&id)
-        .send_email(true)
-        .send()
-        .await
-        .unwrap();
-    c.users().unsuspend(&id).send().await.unwrap();
-    c.users().unlock(&id).send().await.unwrap();
+    // suspend, unsuspend and unlock take no sendEmail.
+    c.users().suspend(&id).await.unwrap();
+    c.users().unsuspend(&id).await.unwrap();
+    c.users().unlock(&id).await.unwrap();
     assert_eq!(support::spec::assert_conforms(&server).await, 6);
 }
 
@@ -459,12 +455,13 @@ async fn wrong_state_answers_keep_their_codes_and_are_not_retried() {
         .await;
     let c = client(&server);
     let id = UserId::new("00u1");
-    let e = c.users().suspend(&id).send().await.unwrap_err();
+    let e = c.users().suspend(&id).await.unwrap_err();
     assert_eq!(e.api().unwrap().error_code, ErrorCode::ApiValidationFailed);
     let e = c.users().activate(&id).send().await.unwrap_err();
     assert_eq!(e.api().unwrap().error_code, ErrorCode::AlreadyActive);
     let e = c.users().deactivate(&id).send().await.unwrap_err();
     assert_eq!(e.api().unwrap().error_code, ErrorCode::ReadOnly);
+    support::spec::assert_conforms(&server).await;
 }
 
 #[tokio::test]
@@ -612,6 +609,7 @@ async fn a_next_link_to_another_host_is_refused() {
         .await;
     let err = client(&server).users().list().send().await.unwrap_err();
     assert!(err.to_string().contains("outside the org"), "{err}");
+    support::spec::assert_conforms(&server).await;
 }
 
 #[tokio::test]
@@ -879,6 +877,7 @@ async fn rate_limit_429_waits_for_the_reset_and_marks_the_retry() {
         waited >= Duration::from_millis(900),
         "retried after {waited:?}"
     );
+    support::spec::assert_conforms(&server).await;
 }
 
 #[tokio::test]
@@ -922,6 +921,7 @@ async fn a_429_without_reset_headers_backs_off_and_gives_up_with_the_code() {
         })
         .collect();
     assert_eq!(counts, [None, Some("1".into()), Some("2".into())]);
+    support::spec::assert_conforms(&server).await;
 }
 
 #[tokio::test]
@@ -982,6 +982,37 @@ async fn server_errors_and_timeouts_are_retried_for_reads_only() {
         .filter(|r| r.url.path().ends_with("00gslow"))
         .count();
     assert_eq!(slow_attempts, 3);
+    // A create that times out may have been applied: one attempt only.
+    Mock::given(method("POST"))
+        .and(path("/api/v1/users"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let err = c
+        .users()
+        .create(UserProfile::new("a@b.example", "a@b.example", "A", "B"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                operation: "users.create",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let creates = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(creates, 1);
+    support::spec::assert_conforms(&server).await;
 }
 
 #[tokio::test]
@@ -1014,6 +1045,7 @@ async fn throttles_ahead_of_the_limit() {
         "{:?}",
         started.elapsed()
     );
+    support::spec::assert_conforms(&server).await;
 }
 
 #[tokio::test]
@@ -1059,6 +1091,7 @@ async fn errors_and_logs_never_show_the_token() {
     }
     let req = &server.received_requests().await.unwrap()[0];
     assert!(!req.url.as_str().contains(TOKEN));
+    support::spec::assert_conforms(&server).await;
 }
 
 #[tokio::test]
@@ -1089,6 +1122,7 @@ async fn bodies_that_are_not_okta_json_are_typed_errors() {
             ..
         })
     ));
+    support::spec::assert_conforms(&server).await;
 }
 
 #[tokio::test]
@@ -1137,6 +1171,7 @@ async fn header_exists_sanity() {
         .get(&GroupId::new("00g1"))
         .await
         .unwrap();
+    support::spec::assert_conforms(&server).await;
 }
 
 /// A bare HTTP/1.1 server that answers every request with a group after `delay` and

@@ -2,6 +2,8 @@
 //! for wrong states, paging, schema, rate limits, faults and OAuth, end to end over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::Duration;
 
 use futures_util::TryStreamExt as _;
@@ -27,6 +29,40 @@ async fn org(builder: okta_api::simulator::SimulatorBuilder) -> (RunningSimulato
     (sim, client)
 }
 
+/// Checks every request the client sent to the simulator (token requests aside)
+/// against Okta's OpenAPI file; returns how many were checked.
+fn assert_conforms(sim: &OktaSimulator) -> usize {
+    let spec = support::spec::spec();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for r in sim.requests() {
+        if r.path.starts_with("/oauth2/") {
+            continue;
+        }
+        let query: Vec<(String, String)> =
+            form_urlencoded::parse(r.query.as_deref().unwrap_or_default().as_bytes())
+                .into_owned()
+                .collect();
+        checked += 1;
+        if let Err(violations) = spec.check(
+            &r.method,
+            &r.path,
+            &query,
+            r.header("content-type"),
+            &r.body,
+        ) {
+            problems.extend(violations.into_iter().map(|v| v.to_string()));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "requests outside Okta's OpenAPI file:\n{}",
+        problems.join("\n")
+    );
+    assert!(checked > 0);
+    checked
+}
+
 fn person(n: u32) -> UserProfile {
     let login = format!("person{n}@acme.example");
     let mut p = UserProfile::new(&login, &login, format!("First{n}"), format!("Last{n}"));
@@ -36,7 +72,7 @@ fn person(n: u32) -> UserProfile {
 
 #[tokio::test]
 async fn hire_leave_return_terminate_rehire_purge() {
-    let (_sim, c) = org(OktaSimulator::builder()).await;
+    let (sim, c) = org(OktaSimulator::builder()).await;
     let users = c.users();
 
     // Hire: created staged, then activated on the start date.
@@ -78,7 +114,7 @@ async fn hire_leave_return_terminate_rehire_purge() {
     );
     if after.status == UserStatus::Provisioned {
         // Without a password the user waits in PROVISIONED; the simulator lets tests finish it.
-        _sim.set_user_status(u.id.as_str(), "ACTIVE").unwrap();
+        sim.set_user_status(u.id.as_str(), "ACTIVE").unwrap();
     }
 
     // A second create of the same login is Okta's duplicate-login answer.
@@ -86,17 +122,17 @@ async fn hire_leave_return_terminate_rehire_purge() {
     assert!(dup.api().unwrap().is_login_conflict(), "{dup}");
 
     // Leave, return, termination.
-    users.suspend(&u.id).send().await.unwrap();
+    users.suspend(&u.id).await.unwrap();
     assert_eq!(
         users.get(&u.id).await.unwrap().status,
         UserStatus::Suspended
     );
-    let twice = users.suspend(&u.id).send().await.unwrap_err();
+    let twice = users.suspend(&u.id).await.unwrap_err();
     assert_eq!(
         twice.api().unwrap().error_code,
         ErrorCode::ApiValidationFailed
     );
-    users.unsuspend(&u.id).send().await.unwrap();
+    users.unsuspend(&u.id).await.unwrap();
     users.deactivate(&u.id).send().await.unwrap();
     assert_eq!(
         users.get(&u.id).await.unwrap().status,
@@ -110,7 +146,7 @@ async fn hire_leave_return_terminate_rehire_purge() {
         .send()
         .await
         .unwrap();
-    _sim.set_user_status(u.id.as_str(), "ACTIVE").unwrap();
+    sim.set_user_status(u.id.as_str(), "ACTIVE").unwrap();
     let again = users.activate(&u.id).send().await.unwrap_err();
     assert_eq!(again.api().unwrap().error_code, ErrorCode::AlreadyActive);
 
@@ -135,11 +171,12 @@ async fn hire_leave_return_terminate_rehire_purge() {
     users.delete(&u.id).send().await.unwrap();
     let gone = users.get(&u.id).await.unwrap_err();
     assert!(gone.is_not_found(), "{gone}");
+    assert_conforms(&sim);
 }
 
 #[tokio::test]
 async fn groups_memberships_and_search() {
-    let (_sim, c) = org(OktaSimulator::builder()).await;
+    let (sim, c) = org(OktaSimulator::builder()).await;
     let g = c
         .groups()
         .create(&GroupProfile::new("Engineering").description("R&D"))
@@ -208,11 +245,12 @@ async fn groups_memberships_and_search() {
     );
     c.groups().delete(&g.id).await.unwrap();
     assert!(c.groups().get(&g.id).await.unwrap_err().is_not_found());
+    assert_conforms(&sim);
 }
 
 #[tokio::test]
 async fn custom_attribute_for_the_hr_key() {
-    let (_sim, c) = org(OktaSimulator::builder()).await;
+    let (sim, c) = org(OktaSimulator::builder()).await;
     let schema = c.schemas().user().await.unwrap();
     assert!(schema.attribute("login").unwrap().base);
     assert!(schema.attribute("hrKey").is_none());
@@ -246,11 +284,12 @@ async fn custom_attribute_for_the_hr_key() {
         .await
         .unwrap();
     assert_eq!(hit.items()[0].profile.custom["hrKey"], "nmbrs:1:7");
+    assert_conforms(&sim);
 }
 
 #[tokio::test]
 async fn paging_through_the_simulator_sees_every_user_once() {
-    let (_sim, c) = org(OktaSimulator::builder().generated_users(1_050)).await;
+    let (sim, c) = org(OktaSimulator::builder().generated_users(1_050)).await;
     let users: Vec<_> = c
         .users()
         .list()
@@ -266,7 +305,8 @@ async fn paging_through_the_simulator_sees_every_user_once() {
     assert_eq!(ids.len(), 1_050);
     let first = c.users().list().limit(200).send().await.unwrap();
     assert_eq!(first.items().len(), 200);
-    assert!(first.next_url().unwrap().as_str().starts_with(_sim.url()));
+    assert!(first.next_url().unwrap().as_str().starts_with(sim.url()));
+    assert_conforms(&sim);
 }
 
 #[tokio::test]
@@ -309,6 +349,7 @@ async fn rate_limits_and_faults_are_absorbed_where_safe() {
         .map(|r| r.header("x-okta-retry-count").map(str::to_owned))
         .collect();
     assert_eq!(retries, [None, Some("1".into()), Some("2".into())]);
+    assert_conforms(&sim);
 }
 
 #[tokio::test]
@@ -353,5 +394,6 @@ async fn oauth_service_app_end_to_end() {
             .unwrap();
         let e = c.users().list().send().await.unwrap_err();
         assert!(matches!(e, okta_api::Error::OAuth { .. }), "{e}");
+        assert_conforms(&sim);
     }
 }

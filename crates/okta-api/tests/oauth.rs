@@ -248,3 +248,65 @@ async fn token_endpoint_refusals_are_typed_and_hold_no_secret() {
     assert!(!shown.contains(&assertion[..40]));
     assert!(!shown.contains("PRIVATE KEY"));
 }
+
+#[tokio::test]
+async fn oauth_secrets_never_reach_logs_debug_or_errors() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let token = "eyJraWQiOi-ACCESS-TOKEN-never-shown";
+    let server = org_with_token_endpoint(token).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/groups/00gmissing"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"errorCode": "E0000007", "errorSummary": "Not found"})),
+        )
+        .mount(&server)
+        .await;
+    let app = PrivateKeyJwt::from_pem("0oa1svc", &pem("rsa_pkcs8.pem")).unwrap();
+    let client = OktaClient::builder()
+        .org_url(server.uri())
+        .private_key_jwt(app)
+        .build()
+        .unwrap();
+    client.groups().get(&GroupId::new("00g1")).await.unwrap();
+    let err = client
+        .groups()
+        .get(&GroupId::new("00gmissing"))
+        .await
+        .unwrap_err();
+
+    let assertion = form(&server.received_requests().await.unwrap()[0])
+        .into_iter()
+        .find(|(k, _)| k == "client_assertion")
+        .unwrap()
+        .1;
+    // The claims and the signature are what make an assertion; neither may show.
+    let mut secret_parts: Vec<&str> = assertion.split('.').skip(1).collect();
+    secret_parts.push(token);
+    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("groups.get"), "the calls were logged: {logs}");
+    let shown = format!("{err} {err:?} {client:?} {logs}");
+    for secret in secret_parts {
+        assert!(!shown.contains(secret), "a secret leaked");
+    }
+    assert!(!shown.contains("PRIVATE KEY"));
+}
