@@ -1050,25 +1050,7 @@ async fn throttles_ahead_of_the_limit() {
 
 #[tokio::test]
 async fn errors_and_logs_never_show_the_token() {
-    use std::sync::{Arc, Mutex};
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    support::logs::install();
 
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -1084,7 +1066,7 @@ async fn errors_and_logs_never_show_the_token() {
     let err = c.users().get(&UserId::new("00u1")).await.unwrap_err();
     assert_eq!(err.api().unwrap().error_code, ErrorCode::InvalidToken);
     let shown = format!("{err} {err:?} {c:?}");
-    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let logs = support::logs::captured();
     assert!(logs.contains("users.get"), "the call was logged: {logs}");
     for text in [&shown, &logs] {
         assert!(!text.contains(TOKEN), "token leaked: {text}");

@@ -2,6 +2,8 @@
 //! ES256, every PEM form), token caching and renewal, and errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -251,25 +253,7 @@ async fn token_endpoint_refusals_are_typed_and_hold_no_secret() {
 
 #[tokio::test]
 async fn oauth_secrets_never_reach_logs_debug_or_errors() {
-    use std::sync::{Arc, Mutex};
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    support::logs::install();
 
     let token = "eyJraWQiOi-ACCESS-TOKEN-never-shown";
     let server = org_with_token_endpoint(token).await;
@@ -302,7 +286,7 @@ async fn oauth_secrets_never_reach_logs_debug_or_errors() {
     // The claims and the signature are what make an assertion; neither may show.
     let mut secret_parts: Vec<&str> = assertion.split('.').skip(1).collect();
     secret_parts.push(token);
-    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let logs = support::logs::captured();
     assert!(logs.contains("groups.get"), "the calls were logged: {logs}");
     let shown = format!("{err} {err:?} {client:?} {logs}");
     for secret in secret_parts {

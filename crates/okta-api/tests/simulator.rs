@@ -444,9 +444,15 @@ async fn lifecycle_transitions_legal_and_illegal() {
     let answer = org.lifecycle(a, "deactivate").await;
     assert_eq!((answer.status, answer.text.as_str()), (200, ""));
     assert_eq!(org.status(a).await, "DEPROVISIONED");
-    for op in ["deactivate", "suspend", "unsuspend", "reactivate", "unlock"] {
+    for (op, status, code) in [
+        ("deactivate", 403, "E0000038"),
+        ("suspend", 400, "E0000001"),
+        ("unsuspend", 400, "E0000001"),
+        ("reactivate", 403, "E0000038"),
+        ("unlock", 403, "E0000032"),
+    ] {
         let answer = org.lifecycle(a, op).await;
-        assert!(answer.status == 400 || answer.status == 403, "{op}");
+        assert_eq!((answer.status, answer.code()), (status, code), "{op}");
     }
     let answer = org.lifecycle(a, "activate").await;
     assert_eq!(answer.status, 200);
@@ -618,8 +624,19 @@ async fn filter_search_and_q() {
     // q: startsWith on names and email, DEPROVISIONED excluded, no paging.
     assert_eq!(org.logins("/api/v1/users?q=b").await, ["bob@example.com"]);
     assert!(org.logins("/api/v1/users?q=cy").await.is_empty());
-    let answer = org.get("/api/v1/users?q=a&limit=1").await;
+    // `q=t` matches ada and bob (last name Tester): `limit=1` cuts it to one, and there are
+    // no links at all, as `q` cannot be paged.
+    assert_eq!(org.logins("/api/v1/users?q=t").await.len(), 2);
+    let answer = org.get("/api/v1/users?q=t&limit=1").await;
+    assert_eq!(answer.body.as_array().unwrap().len(), 1);
     assert!(answer.next().is_none());
+    assert!(answer.links().is_empty());
+    // Next to `search=`, `q=` is ignored and the search pages.
+    let answer = org
+        .get("/api/v1/users?search=profile.lastName+eq+%22Tester%22&q=zzz&limit=1")
+        .await;
+    assert_eq!(answer.body.as_array().unwrap().len(), 1);
+    assert!(answer.next().is_some(), "{:?}", answer.links());
     let _ = bob;
 }
 
@@ -650,6 +667,22 @@ async fn indexed_search_on_a_large_org() {
         .await;
     assert_eq!(answer.body.as_array().unwrap().len(), 1);
     assert_eq!(answer.body[0]["profile"]["login"], "user99999@example.com");
+    // The index answered: only its one hit was tested. A search on a property without an
+    // index tests every user, which shows the counter counts.
+    let scanned = org.sim.scanned_users();
+    assert_eq!(scanned, 1, "the employeeNumber index was not used");
+    let answer = org
+        .raw(
+            org.http
+                .get(format!(
+                    "{}/api/v1/users?search=profile.firstName+eq+%22First99999%22",
+                    org.sim.url()
+                ))
+                .header("authorization", format!("SSWS {}", org.sim.token())),
+        )
+        .await;
+    assert_eq!(answer.body.as_array().unwrap().len(), 1);
+    assert_eq!(org.sim.scanned_users() - scanned, 100_000);
     let answer = org
         .raw(
             org.http
@@ -1074,11 +1107,11 @@ async fn unknown_paths_methods_and_oversized_bodies() {
                 .body(huge),
         )
         .await;
-    assert_eq!(answer.status, 413);
+    assert_eq!((answer.status, answer.code()), (413, "E0000001"));
     let answer = org
         .get("/api/v1/users?search=%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28%28")
         .await;
-    assert_eq!(answer.status, 400);
+    assert_eq!((answer.status, answer.code()), (400, "E0000031"));
 }
 
 fn es256_key() -> (ring::signature::EcdsaKeyPair, String) {
@@ -1231,4 +1264,582 @@ async fn seeds_are_validated_and_router_embeds() {
             .starts_with(&format!("<http://{addr}/api/v1/users>"))
     );
     server.abort();
+}
+
+/// A Bearer token for `scope` from the simulator's token endpoint.
+async fn bearer_token(org: &Org, pair: &ring::signature::EcdsaKeyPair, scope: &str) -> String {
+    let token_url = format!("{}/oauth2/v1/token", org.sim.url());
+    let claims = json!({"iss": "0oaclient", "sub": "0oaclient", "aud": token_url,
+                        "exp": chrono::Utc::now().timestamp() + 300});
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "client_credentials")
+        .append_pair("scope", scope)
+        .append_pair(
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        )
+        .append_pair("client_assertion", &es256_jwt(pair, &claims))
+        .finish();
+    let answer = org
+        .raw(
+            org.http
+                .post(&token_url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.body["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn oauth_scopes_are_enforced_per_route() {
+    let (pair, pem) = es256_key();
+    let org = start(OktaSimulator::builder().oauth_client("0oaclient", pem)).await;
+    let user = org.create("scoped@example.com", "", password()).await;
+    let uid = user["id"].as_str().unwrap().to_owned();
+    let group = org
+        .call(
+            "POST",
+            "/api/v1/groups",
+            Some(json!({"profile": {"name": "Scoped"}})),
+        )
+        .await;
+    let gid = group.body["id"].as_str().unwrap().to_owned();
+
+    let read_only = bearer_token(&org, &pair, "okta.users.read").await;
+    let as_bearer = |token: &str, method: &str, path: &str, body: Option<Value>| {
+        let request = org
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", org.sim.url()))
+            .header("authorization", format!("Bearer {token}"));
+        match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+            None if method == "POST" || method == "PUT" => {
+                request.header("content-length", "0").body("")
+            }
+            None => request,
+        }
+    };
+    // Reads of users work with okta.users.read.
+    for path in [
+        "/api/v1/users".to_owned(),
+        format!("/api/v1/users/{uid}"),
+        format!("/api/v1/users/{uid}/groups"),
+    ] {
+        let answer = org.raw(as_bearer(&read_only, "GET", &path, None)).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.text);
+    }
+    // Everything else needs another scope: 403 E0000006.
+    let denied: Vec<(&str, String, Option<Value>)> = vec![
+        (
+            "POST",
+            "/api/v1/users".into(),
+            Some(json!({"profile": profile("new@example.com")})),
+        ),
+        (
+            "POST",
+            format!("/api/v1/users/{uid}"),
+            Some(json!({"profile": {"nickName": "x"}})),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/users/{uid}"),
+            Some(json!({"profile": profile("scoped@example.com")})),
+        ),
+        ("DELETE", format!("/api/v1/users/{uid}"), None),
+        (
+            "POST",
+            format!("/api/v1/users/{uid}/lifecycle/suspend"),
+            None,
+        ),
+        ("GET", "/api/v1/groups".into(), None),
+        ("GET", format!("/api/v1/groups/{gid}"), None),
+        ("GET", format!("/api/v1/groups/{gid}/users"), None),
+        ("PUT", format!("/api/v1/groups/{gid}/users/{uid}"), None),
+        ("GET", "/api/v1/meta/schemas/user/default".into(), None),
+    ];
+    for (method, path, body) in denied {
+        let answer = org.raw(as_bearer(&read_only, method, &path, body)).await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (403, "E0000006"),
+            "{method} {path}"
+        );
+        assert_eq!(
+            answer.body["errorSummary"],
+            "You do not have permission to perform the requested action"
+        );
+    }
+    assert_eq!(org.status(&uid).await, "ACTIVE", "nothing was changed");
+    assert_eq!(org.sim.user_count(), 1);
+
+    // A *.manage scope covers *.read; the schema scopes are separate.
+    let manager = bearer_token(&org, &pair, "okta.groups.manage okta.schemas.read").await;
+    for (method, path, status) in [
+        ("GET", format!("/api/v1/groups/{gid}/users"), 200),
+        ("PUT", format!("/api/v1/groups/{gid}/users/{uid}"), 204),
+        ("GET", "/api/v1/meta/schemas/user/default".into(), 200),
+        ("GET", "/api/v1/users".into(), 403),
+    ] {
+        let answer = org.raw(as_bearer(&manager, method, &path, None)).await;
+        assert_eq!(answer.status, status, "{method} {path}: {}", answer.text);
+    }
+    let answer = org
+        .raw(as_bearer(
+            &manager,
+            "POST",
+            "/api/v1/meta/schemas/user/default",
+            Some(json!({"definitions": {"custom": {"properties": {"hrId": {"type": "string"}}}}})),
+        ))
+        .await;
+    assert_eq!((answer.status, answer.code()), (403, "E0000006"));
+    // An API token keeps full access.
+    let answer = org
+        .call(
+            "POST",
+            &format!("/api/v1/users/{uid}/lifecycle/suspend"),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+}
+
+#[tokio::test]
+async fn login_uniqueness_ignores_case_and_diacritics() {
+    let org = start(OktaSimulator::builder()).await;
+    let zoe = org.create("zoë@example.com", "", json!({})).await;
+    let duplicate_cause = json!([{"errorSummary": "login: An object with this field already exists in the current organization"}]);
+    for login in ["zoe@example.com", "ZOE@example.com", "Zoé@Example.com"] {
+        let answer = org
+            .call(
+                "POST",
+                "/api/v1/users",
+                Some(json!({"profile": profile(login)})),
+            )
+            .await;
+        assert_eq!((answer.status, answer.code()), (400, "E0000001"), "{login}");
+        assert_eq!(answer.body["errorSummary"], "Api validation failed: login");
+        assert_eq!(answer.body["errorCauses"], duplicate_cause, "{login}");
+    }
+    // Renaming another user onto it conflicts too; renaming zoë to a variant of her own
+    // login does not.
+    let other = org.create("other@example.com", "", json!({})).await;
+    let answer = org
+        .call(
+            "POST",
+            &format!("/api/v1/users/{}", other["id"].as_str().unwrap()),
+            Some(json!({"profile": {"login": "ZOE@EXAMPLE.COM"}})),
+        )
+        .await;
+    assert_eq!((answer.status, answer.code()), (400, "E0000001"));
+    assert_eq!(answer.body["errorCauses"], duplicate_cause);
+    let zid = zoe["id"].as_str().unwrap();
+    let answer = org
+        .call(
+            "POST",
+            &format!("/api/v1/users/{zid}"),
+            Some(json!({"profile": {"login": "zoe@example.com"}})),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    // The old spelling is free again only for her: still one user.
+    assert_eq!(org.sim.user_count(), 2);
+    assert_eq!(
+        org.get("/api/v1/users/zoe@example.com").await.body["id"],
+        zid
+    );
+}
+
+#[tokio::test]
+async fn profile_input_limits() {
+    let org = start(OktaSimulator::builder()).await;
+    let causes = |answer: &Answer| -> Vec<String> {
+        answer.body["errorCauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["errorSummary"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let long = |n: usize| "x".repeat(n);
+    let mut cases: Vec<(&str, Value)> = Vec::new();
+    let mut emoji = profile("emoji@example.com");
+    emoji["nickName"] = json!("rocket 🚀");
+    cases.push(("nickName", emoji));
+    let mut emoji_name = profile("emoji2@example.com");
+    emoji_name["firstName"] = json!("𝔄da");
+    cases.push(("firstName", emoji_name));
+    cases.push(("login", profile("a@bc")));
+    let mut too_long_login = profile(&format!("{}@example.com", long(89)));
+    too_long_login["email"] = json!("ok@example.com");
+    cases.push(("login", too_long_login));
+    let mut first = profile("first@example.com");
+    first["firstName"] = json!(long(51));
+    cases.push(("firstName", first));
+    let mut last = profile("last@example.com");
+    last["lastName"] = json!(long(51));
+    cases.push(("lastName", last));
+    let mut short_email = profile("email1@example.com");
+    short_email["email"] = json!("a@bc");
+    cases.push(("email", short_email));
+    let mut long_email = profile("email2@example.com");
+    long_email["email"] = json!(format!("{}@example.com", long(89)));
+    cases.push(("email", long_email));
+    for (field, body) in cases {
+        let answer = org
+            .call("POST", "/api/v1/users", Some(json!({"profile": body})))
+            .await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, "E0000001"),
+            "{field}: {}",
+            answer.text
+        );
+        assert_eq!(
+            answer.body["errorSummary"],
+            format!("Api validation failed: {field}")
+        );
+        let causes = causes(&answer);
+        assert!(
+            causes.iter().any(|c| c.starts_with(&format!("{field}: "))),
+            "{field}: {causes:?}"
+        );
+    }
+    // At the limits it works (login and email of exactly 100, names of exactly 50), and
+    // 3-byte characters are fine.
+    let mut edge = profile(&format!("{}@example.com", long(88)));
+    edge["firstName"] = json!(long(50));
+    edge["lastName"] = json!("ﬃ€");
+    assert_eq!(edge["login"].as_str().unwrap().chars().count(), 100);
+    let answer = org
+        .call("POST", "/api/v1/users", Some(json!({"profile": edge})))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    // A 4-byte character is refused in updates too.
+    let id = answer.body["id"].as_str().unwrap();
+    let answer = org
+        .call(
+            "POST",
+            &format!("/api/v1/users/{id}"),
+            Some(json!({"profile": {"city": "🏙"}})),
+        )
+        .await;
+    assert_eq!((answer.status, answer.code()), (400, "E0000001"));
+    assert_eq!(answer.body["errorSummary"], "Api validation failed: city");
+
+    // More than 20 groupIds on create.
+    let mut gids = Vec::new();
+    for n in 0..21 {
+        let answer = org
+            .call(
+                "POST",
+                "/api/v1/groups",
+                Some(json!({"profile": {"name": format!("g{n}")}})),
+            )
+            .await;
+        gids.push(answer.body["id"].clone());
+    }
+    let answer = org
+        .call(
+            "POST",
+            "/api/v1/users",
+            Some(json!({"profile": profile("groups@example.com"), "groupIds": gids})),
+        )
+        .await;
+    assert_eq!((answer.status, answer.code()), (400, "E0000001"));
+    assert_eq!(
+        answer.body["errorSummary"],
+        "Api validation failed: groupIds"
+    );
+    assert!(causes(&answer)[0].starts_with("groupIds: "));
+    gids.pop();
+    let user = org
+        .create("groups@example.com", "", json!({"groupIds": gids}))
+        .await;
+    let groups = org
+        .get(&format!(
+            "/api/v1/users/{}/groups",
+            user["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(groups.body.as_array().unwrap().len(), 21, "20 and Everyone");
+}
+
+#[tokio::test]
+async fn sorted_search_pages_by_key_and_id_across_edits() {
+    let org = start(OktaSimulator::builder()).await;
+    let mut ids = std::collections::HashMap::new();
+    // Created out of order so that creation order is not the sort order.
+    for name in ["gus", "cat", "ann", "fay", "bea", "eve", "dan"] {
+        let user = org
+            .create(&format!("{name}@example.com"), "", json!({}))
+            .await;
+        ids.insert(name, user["id"].as_str().unwrap().to_owned());
+    }
+    let names = |answer: &Answer| -> Vec<String> {
+        answer
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                let login = u["profile"]["login"].as_str().unwrap();
+                login.split('@').next().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let first =
+        "/api/v1/users?search=profile.lastName+eq+%22Tester%22&sortBy=profile.firstName&limit=2";
+    let answer = org.get(first).await;
+    assert_eq!(names(&answer), ["ann", "bea"]);
+    let next = answer.next().unwrap();
+    // The cursor is opaque, not the id of the last user.
+    assert!(!next.contains(&ids["bea"]), "{next}");
+    // The last user served leaves the result set, and one already served moves: the old
+    // "position of the last id" cursor restarted from the top here.
+    let (org, ids) = (&org, &ids);
+    let edit = |name: &str, profile: Value| {
+        let path = format!("/api/v1/users/{}", ids[name]);
+        async move {
+            let answer = org
+                .call("POST", &path, Some(json!({ "profile": profile })))
+                .await;
+            assert_eq!(answer.status, 200, "{}", answer.text);
+        }
+    };
+    edit("bea", json!({"lastName": "Other"})).await;
+    edit("ann", json!({"firstName": "ann2"})).await;
+    let answer = org.get(&next).await;
+    assert_eq!(names(&answer), ["cat", "dan"]);
+    let next = answer.next().unwrap();
+    // The cursor's own row moves to the top: the next page still starts after "dan".
+    edit("dan", json!({"firstName": "aaa"})).await;
+    let answer = org.get(&next).await;
+    assert_eq!(names(&answer), ["eve", "fay"]);
+    let answer = org.get(&answer.next().unwrap()).await;
+    assert_eq!(names(&answer), ["gus"]);
+    assert!(answer.next().is_none());
+
+    // Descending, three pages, by first name then id.
+    let mut url = Some(format!(
+        "{}/api/v1/users?search=profile.lastName+eq+%22Tester%22&sortBy=profile.firstName&sortOrder=desc&limit=2",
+        org.sim.url()
+    ));
+    let mut pages = Vec::new();
+    while let Some(next) = url {
+        let answer = org.get(&next).await;
+        pages.push(names(&answer));
+        url = answer.next();
+    }
+    assert_eq!(
+        pages,
+        [["gus", "fay"], ["eve", "cat"], ["ann", "dan"]],
+        "dan is first-named aaa now"
+    );
+    // A cursor that is not one is refused (the code is inferred).
+    let answer = org.get(&format!("{first}&after=%21%21")).await;
+    assert_eq!((answer.status, answer.code()), (400, "E0000031"));
+}
+
+#[tokio::test]
+async fn filter_and_search_page_through_every_match() {
+    let org = start(OktaSimulator::builder().generated_users(25)).await;
+    org.sim
+        .set_user_status("user3@example.com", "SUSPENDED")
+        .unwrap();
+    let org = &org;
+    let collect = |start: String| async move {
+        let mut url = Some(format!("{}{start}", org.sim.url()));
+        let mut sizes = Vec::new();
+        let mut logins = Vec::new();
+        while let Some(next) = url {
+            let answer = org.get(&next).await;
+            assert_eq!(answer.status, 200, "{next}: {}", answer.text);
+            let page = answer.body.as_array().unwrap();
+            sizes.push(page.len());
+            logins.extend(
+                page.iter()
+                    .map(|u| u["profile"]["login"].as_str().unwrap().to_owned()),
+            );
+            url = answer.next();
+        }
+        (sizes, logins)
+    };
+    let distinct = |logins: &[String]| {
+        logins
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    // filter= on the status index.
+    let (sizes, logins) =
+        collect("/api/v1/users?filter=status+eq+%22ACTIVE%22&limit=10".into()).await;
+    assert_eq!(sizes, [10, 10, 4]);
+    assert_eq!(distinct(&logins), 24);
+    assert!(!logins.contains(&"user3@example.com".to_owned()));
+    // search= without an index (a scan), and `q=` next to it changes nothing.
+    for extra in ["", "&q=nobody"] {
+        let (sizes, logins) = collect(format!(
+            "/api/v1/users?search=profile.lastName+sw+%22last%22&limit=7{extra}"
+        ))
+        .await;
+        assert_eq!(sizes, [7, 7, 7, 4], "{extra}");
+        assert_eq!(distinct(&logins), 25);
+    }
+    // search= with an `or` of two indexed equalities.
+    let (sizes, logins) = collect(
+        "/api/v1/users?search=status+eq+%22SUSPENDED%22+or+profile.employeeNumber+eq+%22E0000020%22&limit=1".into(),
+    )
+    .await;
+    assert_eq!(sizes, [1, 1]);
+    assert_eq!(logins, ["user3@example.com", "user20@example.com"]);
+    // type.id is searchable.
+    let type_id = org.sim.user("user1@example.com").unwrap()["type"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (sizes, _) = collect(format!(
+        "/api/v1/users?search=type.id+eq+%22{type_id}%22&limit=10"
+    ))
+    .await;
+    assert_eq!(sizes, [10, 10, 5]);
+    let answer = org
+        .get("/api/v1/users?search=type.id+eq+%22oty-other%22")
+        .await;
+    assert_eq!(answer.body, json!([]));
+}
+
+#[tokio::test]
+async fn logins_with_a_slash_resolve_by_id_only() {
+    let org = start(OktaSimulator::builder()).await;
+    let user = org.create("a/b@example.com", "", json!({})).await;
+    let id = user["id"].as_str().unwrap();
+    let answer = org.get("/api/v1/users/a%2Fb%40example.com").await;
+    assert_eq!((answer.status, answer.code()), (404, "E0000007"));
+    let answer = org.get(&format!("/api/v1/users/{id}")).await;
+    assert_eq!(answer.body["profile"]["login"], "a/b@example.com");
+    assert_eq!(org.sim.user("a/b@example.com").unwrap()["id"], id);
+}
+
+#[tokio::test]
+async fn bodies_must_be_declared_json() {
+    let org = start(OktaSimulator::builder()).await;
+    let body = json!({"profile": profile("ct@example.com")}).to_string();
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        let mut request = org.request("POST", "/api/v1/users").body(body.clone());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let answer = org.raw(request).await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, "E0000019"),
+            "{content_type:?}"
+        );
+        assert_eq!(
+            answer.body["errorSummary"],
+            "Bad request.  Accept and/or Content-Type headers likely do not match supported values."
+        );
+    }
+    assert_eq!(org.sim.user_count(), 0);
+    let answer = org
+        .raw(
+            org.request("POST", "/api/v1/users")
+                .header("content-type", "Application/JSON; charset=UTF-8")
+                .body(body),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    // A body-less POST needs no Content-Type.
+    let id = answer.body["id"].as_str().unwrap();
+    let answer = org
+        .raw(
+            org.request("POST", &format!("/api/v1/users/{id}/lifecycle/deactivate"))
+                .header("content-length", "0"),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+}
+
+#[tokio::test]
+async fn request_log_truncates_bodies() {
+    let org = start(OktaSimulator::builder()).await;
+    let mut body = json!({"profile": profile("big@example.com")});
+    body["profile"]["postalAddress"] = json!("x".repeat(40 * 1024));
+    let answer = org.call("POST", "/api/v1/users", Some(body)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let logged = &org.sim.requests()[0];
+    assert_eq!(
+        logged.body.len(),
+        okta_api::simulator::MAX_LOGGED_BODY_BYTES
+    );
+    assert!(logged.json().is_none());
+    assert!(logged.body.starts_with(b"{\"profile\""));
+}
+
+#[tokio::test]
+async fn unknown_methods_share_one_rate_limit_bucket() {
+    let org = start(OktaSimulator::builder().rate_limit(5, Duration::from_secs(60))).await;
+    for (n, method) in ["FOO", "BAR", "PATCH", "BAZ"].into_iter().enumerate() {
+        let answer = org.call(method, "/api/v1/users", None).await;
+        assert_eq!(answer.status, 405, "{method}");
+        assert_eq!(
+            answer.headers["x-rate-limit-remaining"],
+            (4 - n).to_string().as_str(),
+            "{method}"
+        );
+    }
+    // The real buckets are untouched.
+    let answer = org.get("/api/v1/users").await;
+    assert_eq!(answer.headers["x-rate-limit-remaining"], "4");
+}
+
+#[tokio::test]
+async fn wildcard_binding_links_from_the_host_header() {
+    let sim = OktaSimulator::builder()
+        .api_token(TOKEN)
+        .generated_users(3)
+        .build()
+        .unwrap();
+    let running = sim
+        .start_on(std::net::SocketAddr::from((
+            std::net::Ipv4Addr::UNSPECIFIED,
+            0,
+        )))
+        .await
+        .unwrap();
+    let port = running.addr().port();
+    assert_eq!(running.url(), format!("http://127.0.0.1:{port}"));
+    let org = Org {
+        sim: running,
+        http: reqwest::Client::new(),
+    };
+    let answer = org.get("/api/v1/users?limit=1").await;
+    assert_eq!(answer.status, 200);
+    let next = answer.next().unwrap();
+    assert!(
+        next.starts_with(&format!("http://127.0.0.1:{port}/api/v1/users?")),
+        "{next}"
+    );
+    assert!(!answer.text.contains("0.0.0.0"));
+    // Through another name, the links follow it.
+    let answer = org
+        .raw(
+            org.request("GET", "/api/v1/users?limit=1")
+                .header("host", format!("localhost:{port}")),
+        )
+        .await;
+    assert!(
+        answer.links()[0].starts_with(&format!("<http://localhost:{port}/api/v1/users")),
+        "{:?}",
+        answer.links()
+    );
+    assert!(!format!("{:?}", org.sim.users()).contains("0.0.0.0"));
 }

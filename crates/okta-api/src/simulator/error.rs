@@ -72,6 +72,16 @@ impl ApiError {
         )
     }
 
+    /// E0000019, the "HTTP media type not acceptable exception": a body that is not
+    /// `application/json`.
+    pub(crate) fn unsupported_media_type() -> Self {
+        Self::new(
+            400,
+            "E0000019",
+            "Bad request.  Accept and/or Content-Type headers likely do not match supported values.",
+        )
+    }
+
     pub(crate) fn method_not_allowed() -> Self {
         Self::new(
             405,

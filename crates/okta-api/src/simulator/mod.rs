@@ -3,11 +3,15 @@
 //! [`OktaSimulator`] answers the calls a provisioning engine makes, the way Okta does (see
 //! `shared/research/okta.md` §1): users with their lifecycle (`STAGED` → `PROVISIONED`/`ACTIVE`
 //! → `SUSPENDED` → `DEPROVISIONED`, two-step delete), `filter=`/`search=`/`q=` listing with
-//! `Link` paging, groups and memberships (with the built-in `Everyone`), the default user
-//! schema with custom properties, SSWS tokens (`SSWS <token>`, with or without the space),
-//! OAuth 2.0 `client_credentials` with `private_key_jwt`, per-bucket rate limits with the
-//! `X-Rate-Limit-*` headers, the concurrency limit, the 411 for a body-less `POST`/`PUT`
-//! without `Content-Length: 0`, and Okta's error bodies (`errorCode`, `errorSummary`, …).
+//! `Link` paging (an opaque `(sort key, id)` cursor for sorted searches), groups and
+//! memberships (with the built-in `Everyone`), the default user schema with custom
+//! properties and Okta's input limits (login uniqueness ignoring case and diacritics, lengths,
+//! no 4-byte UTF-8, at most 20 `groupIds`), SSWS tokens (`SSWS <token>`, with or without the
+//! space, full access), OAuth 2.0 `client_credentials` with `private_key_jwt` (Bearer tokens
+//! limited to their scopes: `okta.users.read`/`manage`, `okta.groups.*`, `okta.schemas.*`),
+//! per-bucket rate limits with the `X-Rate-Limit-*` headers, the concurrency limit, the 411
+//! for a body-less `POST`/`PUT` without `Content-Length: 0`, E0000019 for a body that is not
+//! `application/json`, and Okta's error bodies (`errorCode`, `errorSummary`, …).
 //! Faults ([`Fault`]) and latency can be injected, and every request is recorded
 //! ([`RecordedRequest`]) for assertions.
 //!
@@ -38,7 +42,7 @@ mod store;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::ops::Deref;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -56,6 +60,10 @@ use store::{Limits, Status, Store};
 
 /// The largest request body accepted; larger ones get a 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How much of each request body the request log keeps ([`RecordedRequest::body`]), so a
+/// full log (10 000 entries by default) stays within about 160 MiB.
+pub const MAX_LOGGED_BODY_BYTES: usize = 16 * 1024;
 
 /// Why a simulator could not be built or started, or an inspection call failed.
 #[derive(Debug, thiserror::Error)]
@@ -207,7 +215,9 @@ pub struct RecordedRequest {
     /// `content-length`, `transfer-encoding`, `content-type`, `accept`, `user-agent`,
     /// `if-match`, `prefer`.
     pub headers: BTreeMap<String, String>,
-    /// The body as received (empty when none).
+    /// The body as received (empty when none, or when it was over [`MAX_BODY_BYTES`]),
+    /// truncated to its first [`MAX_LOGGED_BODY_BYTES`] bytes; [`RecordedRequest::json`] is
+    /// `None` for a truncated JSON body.
     pub body: Vec<u8>,
     /// The status answered.
     pub status: u16,
@@ -400,7 +410,7 @@ impl SimulatorBuilder {
     }
 
     /// Requests allowed per bucket (method + path template, like Okta's) and window;
-    /// default 600 per 60 s.
+    /// default 600 per 60 s. Requests for unknown paths or methods share one bucket.
     #[must_use]
     pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
         self.settings.rate_limit = limit;
@@ -632,16 +642,30 @@ impl OktaSimulator {
 
     /// Serves on `addr`, in a spawned task.
     ///
+    /// Without [`SimulatorBuilder::public_url`], links (`Link` headers, `_links`) use the
+    /// bound address, except for a wildcard one (`0.0.0.0`, `::`), which no client can
+    /// reach: then they are built from each request's `Host` header, and
+    /// [`RunningSimulator::url`] names the loopback address.
+    ///
     /// # Errors
     /// [`SimulatorError::Bind`] when binding fails.
     pub async fn start_on(&self, addr: SocketAddr) -> Result<RunningSimulator, SimulatorError> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let url = format!("http://{addr}");
-        {
-            let mut settings = lock(&self.shared.settings);
-            settings.public_url.get_or_insert_with(|| url.clone());
-        }
+        let url = if addr.ip().is_unspecified() {
+            let loopback: IpAddr = if addr.is_ipv4() {
+                Ipv4Addr::LOCALHOST.into()
+            } else {
+                Ipv6Addr::LOCALHOST.into()
+            };
+            format!("http://{}", SocketAddr::new(loopback, addr.port()))
+        } else {
+            let url = format!("http://{addr}");
+            lock(&self.shared.settings)
+                .public_url
+                .get_or_insert_with(|| url.clone());
+            url
+        };
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(server::serve(
             listener,
@@ -699,7 +723,7 @@ impl OktaSimulator {
     pub fn user(&self, id_or_login: &str) -> Option<Value> {
         let base = self.base();
         let store = lock(&self.shared.store);
-        let user = store.find_user(id_or_login)?;
+        let user = store.find_user_any(id_or_login)?;
         serde_json::to_value(store.user_json(user, &base)).ok()
     }
 
@@ -748,7 +772,7 @@ impl OktaSimulator {
             .ok_or_else(|| SimulatorError::UnknownStatus(status.to_owned()))?;
         let mut store = lock(&self.shared.store);
         let id = store
-            .find_user(id_or_login)
+            .find_user_any(id_or_login)
             .map(|u| u.id.clone())
             .ok_or_else(|| SimulatorError::UnknownUser(id_or_login.to_owned()))?;
         store.set_status(&id, status, Utc::now());
@@ -776,6 +800,14 @@ impl OktaSimulator {
     pub fn reset_rate_limits(&self) {
         lock(&self.shared.buckets).clear();
     }
+
+    /// How many users the list endpoints have tested against a `filter=`, `search=` or `q=`
+    /// so far: a test hook showing whether an index answered a query (an indexed equality
+    /// tests only its hits, a scan tests every user).
+    #[doc(hidden)]
+    pub fn scanned_users(&self) -> u64 {
+        lock(&self.shared.store).scanned()
+    }
 }
 
 /// A served [`OktaSimulator`]; it dereferences to it. Dropping it stops the server.
@@ -789,7 +821,8 @@ pub struct RunningSimulator {
 }
 
 impl RunningSimulator {
-    /// The org URL, `http://127.0.0.1:PORT` (what Okta calls `https://{yourOktaDomain}`).
+    /// The org URL, `http://127.0.0.1:PORT` (what Okta calls `https://{yourOktaDomain}`);
+    /// the loopback address when bound to a wildcard one.
     pub fn url(&self) -> &str {
         &self.url
     }

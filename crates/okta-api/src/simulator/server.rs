@@ -1,5 +1,5 @@
-//! The HTTP side: routing, the 411/413 checks, authentication, rate and concurrency limits,
-//! faults, Okta's headers and error bodies, `Link` paging, the request log.
+//! The HTTP side: routing, the 411/413 checks, authentication and OAuth scopes, rate and
+//! concurrency limits, faults, Okta's headers and error bodies, `Link` paging, the request log.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use axum::routing::any;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt as _;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
@@ -23,9 +24,15 @@ use tokio::task::JoinSet;
 use super::error::ApiError;
 use super::oauth::{self, JWT_BEARER};
 use super::store::{CreateOptions, Lifecycle, LifecycleReply, ListQuery, Listing, Store};
-use super::{FaultEffect, MAX_BODY_BYTES, RecordedRequest, Shared, lock, random_string};
+use super::{
+    FaultEffect, MAX_BODY_BYTES, MAX_LOGGED_BODY_BYTES, RecordedRequest, Shared, lock,
+    random_string,
+};
 
 const JSON: &str = "application/json";
+/// The rate-limit bucket of requests for unknown paths or methods: one for all of them, so
+/// invented methods and paths cannot create buckets without bound.
+const UNROUTED_BUCKET: &str = "* /*";
 const RECORDED_HEADERS: &[&str] = &[
     "authorization",
     "x-okta-retry-for",
@@ -143,6 +150,83 @@ impl Route {
         };
         allowed.contains(method)
     }
+
+    /// The OAuth scope a Bearer token needs for `method` on this route (SPEC security
+    /// blocks, `shared/research/okta.md` §1.1); `None` for the token endpoint.
+    fn scope(&self, method: &Method) -> Option<&'static str> {
+        let read = method == Method::GET;
+        Some(match self {
+            Self::Users | Self::User(_) | Self::UserGroups(_) if read => "okta.users.read",
+            Self::Users | Self::User(_) | Self::UserGroups(_) | Self::Lifecycle(..) => {
+                "okta.users.manage"
+            }
+            Self::Groups | Self::Group(_) | Self::GroupUsers(_) if read => "okta.groups.read",
+            Self::Groups | Self::Group(_) | Self::GroupUsers(_) | Self::GroupMember(..) => {
+                "okta.groups.manage"
+            }
+            Self::Schema(_) if read => "okta.schemas.read",
+            Self::Schema(_) => "okta.schemas.manage",
+            Self::Token => return None,
+        })
+    }
+}
+
+/// Whether the space-separated `granted` scopes include `required`; `okta.X.manage` covers
+/// `okta.X.read`.
+fn scope_granted(granted: &str, required: &str) -> bool {
+    let manage = required
+        .strip_suffix(".read")
+        .map(|stem| format!("{stem}.manage"));
+    granted
+        .split_whitespace()
+        .any(|s| s == required || manage.as_deref() == Some(s))
+}
+
+/// Who is calling: an API token (the admin's full rights) or a Bearer token with its scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Access {
+    Full,
+    Scopes(String),
+}
+
+/// A request body as read.
+#[derive(Debug)]
+enum BodyRead {
+    Complete(Bytes),
+    /// Over [`MAX_BODY_BYTES`], declared or sent.
+    TooLarge,
+    /// The connection failed mid-body (a broken chunked encoding, a reset).
+    Failed,
+}
+
+/// Reads the body, stopping at [`MAX_BODY_BYTES`]; a declared `Content-Length` above it is
+/// refused without reading.
+async fn read_body(body: Body, declared: Option<u64>) -> BodyRead {
+    let max = u64::try_from(MAX_BODY_BYTES).unwrap_or(u64::MAX);
+    if declared.is_some_and(|n| n > max) {
+        return BodyRead::TooLarge;
+    }
+    let mut stream = body.into_data_stream();
+    let mut buffer = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(chunk) if buffer.len().saturating_add(chunk.len()) > MAX_BODY_BYTES => {
+                return BodyRead::TooLarge;
+            }
+            Ok(chunk) => buffer.extend_from_slice(&chunk),
+            Err(_) => return BodyRead::Failed,
+        }
+    }
+    BodyRead::Complete(Bytes::from(buffer))
+}
+
+/// Whether the request says its body is JSON (`application/json`, parameters allowed).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case(JSON))
 }
 
 fn percent_decode(segment: &str) -> String {
@@ -222,11 +306,14 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let body = match declared {
-        Some(n) if n > MAX_BODY_BYTES as u64 => None,
-        _ => axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok(),
+    let body = read_body(body, declared).await;
+    let logged_body = match &body {
+        BodyRead::Complete(bytes) => bytes
+            .get(..bytes.len().min(MAX_LOGGED_BODY_BYTES))
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default(),
+        BodyRead::TooLarge | BodyRead::Failed => Vec::new(),
     };
-    let logged_body = body.as_ref().map(|b| b.to_vec()).unwrap_or_default();
     let response = {
         let in_flight = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         let _guard = InFlight(&shared);
@@ -293,17 +380,17 @@ fn redact(value: &str) -> String {
 async fn process(
     shared: &Shared,
     parts: &axum::http::request::Parts,
-    body: Option<Bytes>,
+    body: BodyRead,
     request_id: &str,
 ) -> Response {
     let method = &parts.method;
     let path = parts.uri.path();
     let route = Route::parse(path);
-    let bucket = format!(
-        "{} {}",
-        method,
-        route.as_ref().map_or("/*", |(_, template)| *template)
-    );
+    // Charged once the method is known to be valid, so bucket keys stay bounded.
+    let bucket = match &route {
+        Some((route, template)) if route.allows(method) => format!("{method} {template}"),
+        _ => UNROUTED_BUCKET.to_owned(),
+    };
     let (allowed, rate) = charge(shared, &bucket);
     let fail = |error: ApiError| {
         finish(
@@ -322,14 +409,19 @@ async fn process(
     if !route.allows(method) {
         return fail(ApiError::method_not_allowed());
     }
-    let Some(body) = body else {
-        return fail(ApiError::validation(
-            "request",
-            vec![format!(
-                "request: The request body is larger than {MAX_BODY_BYTES} bytes"
-            )],
-        ))
-        .map_status(StatusCode::PAYLOAD_TOO_LARGE);
+    let body = match body {
+        BodyRead::Complete(body) => body,
+        // [inferred] Okta documents no code for an oversized body: 413 with an E0000001 body.
+        BodyRead::TooLarge => {
+            return fail(ApiError::validation(
+                "request",
+                vec![format!(
+                    "request: The request body is larger than {MAX_BODY_BYTES} bytes"
+                )],
+            ))
+            .map_status(StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        BodyRead::Failed => return fail(ApiError::malformed_body()),
     };
     // Okta answers a body-less POST/PUT without `Content-Length: 0` with 411.
     if (method == Method::POST || method == Method::PUT)
@@ -350,8 +442,20 @@ async fn process(
         let reply = token(shared, &body, &base);
         return finish(into_response(reply), request_id, Some(rate), true);
     }
-    if let Err(error) = authenticate(shared, &parts.headers) {
-        return fail(error);
+    let access = match authenticate(shared, &parts.headers) {
+        Ok(access) => access,
+        Err(error) => return fail(error),
+    };
+    if let (Access::Scopes(granted), Some(required)) = (&access, route.scope(method))
+        && !scope_granted(granted, required)
+    {
+        return fail(ApiError::forbidden());
+    }
+    if (method == Method::POST || method == Method::PUT)
+        && !body.is_empty()
+        && !is_json(&parts.headers)
+    {
+        return fail(ApiError::unsupported_media_type());
     }
     match shared.take_fault(method.as_str(), path) {
         Some(FaultEffect::ServerError { status }) => {
@@ -444,7 +548,9 @@ fn charge(shared: &Shared, bucket: &str) -> (bool, RateInfo) {
     (allowed, rate)
 }
 
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
+/// Checks the `Authorization` header: an API token has full access, a live Bearer token the
+/// scopes it was issued with.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Access, ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -453,15 +559,15 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
     if let Some(token) = value.strip_prefix("SSWS") {
         let token = token.trim();
         if !token.is_empty() && shared.tokens.iter().any(|t| t == token) {
-            return Ok(());
+            return Ok(Access::Full);
         }
     } else if let Some(token) = value.strip_prefix("Bearer ") {
         let bearer = lock(&shared.bearer);
-        if bearer
+        if let Some((_, scope)) = bearer
             .get(token.trim())
-            .is_some_and(|(expires, _)| *expires > Instant::now())
+            .filter(|(expires, _)| *expires > Instant::now())
         {
-            return Ok(());
+            return Ok(Access::Scopes(scope.clone()));
         }
     }
     Err(ApiError::invalid_token())
@@ -642,7 +748,7 @@ fn dispatch(cx: &Context<'_>, route: Route) -> Result<Reply, ApiError> {
                 .map(|g| store.group_json(g, cx.base))
                 .collect();
             let mut reply = Reply::value(&Value::Array(groups));
-            if cx.param("q").is_none() {
+            if !listing.unpaged {
                 reply.headers = cx.links(&listing);
             }
             Ok(reply)
@@ -701,8 +807,8 @@ fn users_page(cx: &Context<'_>, store: &Store, listing: &Listing) -> Reply {
         .map(|u| store.user_json(u, cx.base))
         .collect();
     let mut reply = Reply::json(serde_json::to_vec(&users).unwrap_or_default());
-    // `q=` cannot be paged.
-    if cx.param("q").is_none() || cx.path.starts_with("/api/v1/groups") {
+    // `q=` cannot be paged (and is ignored next to `search=`/`filter=`).
+    if !listing.unpaged {
         reply.headers = cx.links(listing);
     }
     reply
@@ -803,10 +909,14 @@ fn token(shared: &Shared, body: &[u8], base: &str) -> Reply {
         );
     }
     let access_token = format!("sim.{}", random_string(48));
-    lock(&shared.bearer).insert(
+    let now = Instant::now();
+    let mut bearer = lock(&shared.bearer);
+    bearer.retain(|_, (expires, _)| *expires > now);
+    bearer.insert(
         access_token.clone(),
-        (Instant::now() + Duration::from_secs(3600), scope.to_owned()),
+        (now + Duration::from_secs(3600), scope.to_owned()),
     );
+    drop(bearer);
     let mut reply = Reply::value(&json!({
         "token_type": "Bearer",
         "expires_in": 3600,
@@ -832,6 +942,42 @@ mod tests {
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(redact("SSWSabc"), "SSWS[redacted]");
         assert_eq!(redact("Bearer x"), "Bearer [redacted]");
+    }
+
+    #[tokio::test]
+    async fn body_read_failures_are_not_oversize() {
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from_static(b"{\"profile\":")),
+            Err(std::io::Error::other("connection reset")),
+        ];
+        let broken = Body::from_stream(futures_util::stream::iter(chunks));
+        assert!(matches!(read_body(broken, None).await, BodyRead::Failed));
+        let half = Bytes::from(vec![b'x'; MAX_BODY_BYTES / 2 + 1]);
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Ok(half.clone()), Ok(half)];
+        let chunked = Body::from_stream(futures_util::stream::iter(chunks));
+        assert!(matches!(read_body(chunked, None).await, BodyRead::TooLarge));
+        let declared = u64::try_from(MAX_BODY_BYTES + 1).unwrap_or(u64::MAX);
+        assert!(matches!(
+            read_body(Body::empty(), Some(declared)).await,
+            BodyRead::TooLarge
+        ));
+        assert!(matches!(
+            read_body(Body::from("{}"), Some(2)).await,
+            BodyRead::Complete(b) if b.as_ref() == b"{}"
+        ));
+    }
+
+    #[test]
+    fn manage_scopes_cover_read() {
+        assert!(scope_granted("okta.users.manage", "okta.users.read"));
+        assert!(scope_granted("x okta.users.read", "okta.users.read"));
+        assert!(!scope_granted("okta.users.read", "okta.users.manage"));
+        assert!(!scope_granted("okta.groups.manage", "okta.users.read"));
+        assert!(!scope_granted("", "okta.users.read"));
+        let user = Route::User("x".into());
+        assert_eq!(user.scope(&Method::GET), Some("okta.users.read"));
+        assert_eq!(user.scope(&Method::DELETE), Some("okta.users.manage"));
+        assert_eq!(Route::Token.scope(&Method::POST), None);
     }
 
     #[test]

@@ -4,12 +4,18 @@
 //! attributes have equality indexes for the `filter=`/`search=` calls a sync engine makes.
 
 use std::borrow::Cow;
+use std::cell::Cell;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use unicode_normalization::UnicodeNormalization as _;
+use unicode_normalization::char::is_combining_mark;
 
 use super::error::ApiError;
 use super::query::{self, Attr, Expr, Literal, Op, QueryError};
@@ -57,6 +63,47 @@ pub(crate) const BASE_PROPERTIES: &[(&str, &str)] = &[
 ];
 
 const REQUIRED: &[&str] = &["login", "email", "firstName", "lastName"];
+
+/// Length limits of base properties, in characters (the legacy doc's "Default Profile
+/// properties" table, `shared/research/okta.md` §1.3).
+const LENGTHS: &[(&str, usize, usize)] = &[
+    ("login", 5, 100),
+    ("email", 5, 100),
+    ("firstName", 1, 50),
+    ("lastName", 1, 50),
+];
+
+/// The most `groupIds` a `POST /api/v1/users` may carry (SPEC `CreateUserRequest`).
+const MAX_GROUP_IDS: usize = 20;
+
+/// The key of the login index: lower case, NFKD with the combining marks dropped, so that
+/// uniqueness is case- and diacritic-insensitive like Okta's (`Zoë@x.com` ≡ `zoe@x.com`).
+pub(crate) fn login_key(login: &str) -> String {
+    login
+        .to_lowercase()
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect()
+}
+
+/// Whether a profile value holds a character that takes 4 bytes in UTF-8 (emoji and the
+/// other supplementary planes), which Okta rejects.
+fn has_four_byte_char(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.chars().any(|c| c.len_utf8() == 4),
+        Value::Array(items) => items.iter().any(has_four_byte_char),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.chars().any(|c| c.len_utf8() == 4) || has_four_byte_char(v)),
+        _ => false,
+    }
+}
+
+/// The `errorCauses` entry for a profile property holding a 4-byte character (wording
+/// inferred; Okta documents the rule, not the message).
+fn four_byte_cause(name: &str) -> String {
+    format!("{name}: The field contains 4-byte UTF-8 characters, which are not supported")
+}
 
 fn is_base(name: &str) -> bool {
     BASE_PROPERTIES.iter().any(|(n, _)| *n == name)
@@ -253,6 +300,8 @@ pub(crate) struct ListQuery {
 pub(crate) struct Listing {
     pub(crate) ids: Vec<String>,
     pub(crate) next_after: Option<String>,
+    /// The `q=` branch answered: it cannot be paged, so no `Link` headers.
+    pub(crate) unpaged: bool,
 }
 
 /// Limits of a list endpoint: default and maximum `limit`.
@@ -301,6 +350,9 @@ pub(crate) struct Store {
     schema_updated: DateTime<Utc>,
     pub(crate) user_type_id: String,
     counter: u64,
+    /// How many users list calls have tested against a query or `q=` (see
+    /// `OktaSimulator::scanned_users`): it shows whether an index answered.
+    scanned: Cell<u64>,
 }
 
 fn lower_key(value: &Value) -> Vec<String> {
@@ -339,6 +391,7 @@ impl Store {
             schema_updated: now,
             user_type_id: String::new(),
             counter: 0,
+            scanned: Cell::new(0),
         };
         store.user_type_id = store.new_id("oty");
         let everyone = store.new_id("00g");
@@ -388,12 +441,44 @@ impl Store {
 
     // ---- users -------------------------------------------------------------------------
 
+    /// A user the way `/api/v1/users/{id}` resolves `{id}`: by id, or by login
+    /// (case-insensitively), except that a key holding `/` is only ever an id (Okta finds
+    /// such logins by id only).
     pub(crate) fn find_user(&self, key: &str) -> Option<&User> {
+        if key.contains('/') {
+            return self.users.get(key);
+        }
+        self.find_user_any(key)
+    }
+
+    /// A user by id or login (case-insensitively), whatever characters the login holds.
+    /// The index is diacritic-insensitive too; the lookup is not (**[inferred]**: Okta
+    /// documents the uniqueness rule, not the lookup).
+    pub(crate) fn find_user_any(&self, key: &str) -> Option<&User> {
         self.users.get(key).or_else(|| {
-            self.logins
-                .get(&key.to_lowercase())
-                .and_then(|id| self.users.get(id))
+            let user = self
+                .logins
+                .get(&login_key(key))
+                .and_then(|id| self.users.get(id))?;
+            (user.login().to_lowercase() == key.to_lowercase()).then_some(user)
         })
+    }
+
+    /// Users tested against a list query so far.
+    pub(crate) fn scanned(&self) -> u64 {
+        self.scanned.get()
+    }
+
+    fn count_scan(&self) {
+        self.scanned.set(self.scanned.get().saturating_add(1));
+    }
+
+    /// An attribute of a user for `search=`/`filter=`/`sortBy`, `type.id` included.
+    fn user_attr<'a>(&'a self, user: &'a User, path: &str) -> Attr<'a> {
+        match path {
+            "type.id" => Attr::Text(Cow::Borrowed(&self.user_type_id)),
+            _ => user.attr(path),
+        }
     }
 
     fn user_id(&self, key: &str) -> Result<String, ApiError> {
@@ -414,17 +499,33 @@ impl Store {
             first.get_or_insert_with(|| field.to_owned());
             causes.push(cause);
         };
-        for name in profile.keys() {
+        for (name, value) in profile {
             if !is_base(name) && !self.custom.contains_key(name) {
                 fail(
                     name,
                     format!("Property name '{name}' is not defined in profile"),
                 );
             }
+            if has_four_byte_char(value) {
+                fail(name, four_byte_cause(name));
+            }
         }
         for &name in REQUIRED {
             if (complete || profile.contains_key(name)) && blank(profile.get(name)) {
                 fail(name, format!("{name}: The field cannot be left blank"));
+            }
+        }
+        // Wording inferred: Okta documents the limits, not the message.
+        for &(name, min, max) in LENGTHS {
+            let Some(text) = profile.get(name).and_then(Value::as_str) else {
+                continue;
+            };
+            let length = text.chars().count();
+            if !text.trim().is_empty() && !(min..=max).contains(&length) {
+                fail(
+                    name,
+                    format!("{name}: The field must be between {min} and {max} characters long"),
+                );
             }
         }
         if let Some(login) = profile.get("login").and_then(Value::as_str) {
@@ -436,7 +537,7 @@ impl Store {
                         "login",
                         "login: Username must be in the form of an email address".into(),
                     );
-                } else if let Some(owner) = self.logins.get(&login.to_lowercase())
+                } else if let Some(owner) = self.logins.get(&login_key(login))
                     && Some(owner.as_str()) != user_id
                 {
                     fail(
@@ -455,7 +556,7 @@ impl Store {
 
     fn index_user(&mut self, user: &User, add: bool) {
         let id = &user.id;
-        let login = user.login().to_lowercase();
+        let login = login_key(user.login());
         let by_status = self.by_status.entry(user.status).or_default();
         if add {
             self.logins.insert(login, id.clone());
@@ -566,6 +667,15 @@ impl Store {
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(ApiError::malformed_body()),
         };
+        if group_ids.len() > MAX_GROUP_IDS {
+            // Wording inferred.
+            return Err(ApiError::validation(
+                "groupIds",
+                vec![format!(
+                    "groupIds: A user can be assigned to at most {MAX_GROUP_IDS} groups when created"
+                )],
+            ));
+        }
         for gid in &group_ids {
             match self.groups.get(gid) {
                 None => return Err(ApiError::not_found(gid, "UserGroup")),
@@ -809,6 +919,7 @@ impl Store {
                 .values()
                 .filter(|u| u.status != Status::Deprovisioned)
                 .filter(|u| {
+                    self.count_scan();
                     ["firstName", "lastName", "email"].iter().any(|f| {
                         u.profile
                             .get(*f)
@@ -822,6 +933,7 @@ impl Store {
             return Ok(Listing {
                 ids,
                 next_after: None,
+                unpaged: true,
             });
         }
         let (expr, case_insensitive) = match (&query.filter, &query.search) {
@@ -837,37 +949,84 @@ impl Store {
                 .map(|(id, _)| id);
             return Ok(page(ids, limit));
         };
-        let matches = |u: &User| query::eval(&expr, &|path| u.attr(path), case_insensitive);
+        let matches = |u: &User| {
+            self.count_scan();
+            query::eval(&expr, &|path| self.user_attr(u, path), case_insensitive)
+        };
+        let candidates = self.candidates(&expr);
         if let Some(sort_by) = query.sort_by.as_deref().filter(|_| query.search.is_some()) {
-            let mut all: Vec<&User> = self.users.values().filter(|u| matches(u)).collect();
-            let key = |u: &User| match u.attr(sort_by) {
-                Attr::Text(t) => t.to_lowercase(),
-                Attr::Time(t) => timestamp(t),
-                Attr::Json(Value::String(s)) => s.to_lowercase(),
-                Attr::Json(v) => v.to_string(),
-                Attr::Missing => String::new(),
-            };
-            all.sort_by_cached_key(|u| key(u));
-            if query
+            let descending = query
                 .sort_order
                 .as_deref()
-                .is_some_and(|o| o.eq_ignore_ascii_case("desc"))
-            {
-                all.reverse();
-            }
-            let start = after
-                .and_then(|a| all.iter().position(|u| u.id == a).map(|p| p + 1))
-                .unwrap_or(0);
-            let ids = all.into_iter().skip(start).map(|u| &u.id);
-            return Ok(page(ids, limit));
+                .is_some_and(|o| o.eq_ignore_ascii_case("desc"));
+            return self.sorted_page(&candidates, &matches, sort_by, descending, after, limit);
         }
-        let candidates = self.candidates(&expr);
         let ids: Box<dyn Iterator<Item = &String> + '_> = match &candidates {
             Some(set) => Box::new(range_of_set(set, after)),
             None => Box::new(range_of(&self.users, after).map(|(id, _)| id)),
         };
         let ids = ids.filter(|id| self.users.get(*id).is_some_and(&matches));
         Ok(page(ids, limit))
+    }
+
+    /// A page of a `search=` with `sortBy`: rows are ordered by (sort key, id), reversed for
+    /// `desc`, and the cursor is the (sort key, id) of the last row served, so the next page
+    /// starts strictly after it however the rows changed in between (no repeats, no gaps
+    /// for rows that did not move across it). The candidates of an index narrow the scan.
+    fn sorted_page(
+        &self,
+        candidates: &Option<Cow<'_, BTreeSet<String>>>,
+        matches: &dyn Fn(&User) -> bool,
+        sort_by: &str,
+        descending: bool,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Listing, ApiError> {
+        // [inferred] A cursor that is not one of ours is an invalid search.
+        let cursor = after
+            .map(|a| decode_sort_cursor(a).ok_or_else(ApiError::invalid_search))
+            .transpose()?;
+        let pool: Box<dyn Iterator<Item = &User> + '_> = match candidates {
+            Some(set) => Box::new(set.iter().filter_map(|id| self.users.get(id))),
+            None => Box::new(self.users.values()),
+        };
+        let key = |u: &User| match self.user_attr(u, sort_by) {
+            Attr::Text(t) => t.to_lowercase(),
+            Attr::Time(t) => timestamp(t),
+            Attr::Json(Value::String(s)) => s.to_lowercase(),
+            Attr::Json(v) => v.to_string(),
+            Attr::Missing => String::new(),
+        };
+        let wanted = if descending {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
+        let mut rows: Vec<(String, &String)> = pool
+            .filter(|u| matches(u))
+            .map(|u| (key(u), &u.id))
+            .filter(|(k, id)| {
+                cursor.as_ref().is_none_or(|(ck, cid)| {
+                    (k.as_str(), id.as_str()).cmp(&(ck.as_str(), cid.as_str())) == wanted
+                })
+            })
+            .collect();
+        // Ids are unique, so (key, id) is a total order.
+        rows.sort_unstable();
+        if descending {
+            rows.reverse();
+        }
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next_after = rows
+            .last()
+            .filter(|_| more)
+            .map(|(k, id)| encode_sort_cursor(k, id));
+        Ok(Listing {
+            ids: rows.into_iter().map(|(_, id)| id.clone()).collect(),
+            next_after,
+            unpaged: false,
+        })
     }
 
     /// A superset of the ids `expr` can match, from an index, when one applies.
@@ -894,7 +1053,7 @@ impl Store {
                             .map_or_else(empty, Cow::Borrowed),
                     ),
                     "id" => Some(single(Some(value))),
-                    "profile.login" => Some(single(self.logins.get(&value.to_lowercase()))),
+                    "profile.login" => Some(single(self.logins.get(&login_key(value)))),
                     _ => {
                         let name = attr.strip_prefix("profile.")?;
                         let index = self.by_value.get(name)?;
@@ -993,6 +1152,9 @@ impl Store {
             None | Some(Value::Null) => Map::new(),
             Some(_) => return Err(ApiError::malformed_body()),
         };
+        if let Some((name, _)) = profile.iter().find(|(_, v)| has_four_byte_char(v)) {
+            return Err(ApiError::validation(name, vec![four_byte_cause(name)]));
+        }
         let name = profile.get("name");
         if blank(name) {
             return Err(ApiError::validation(
@@ -1181,6 +1343,7 @@ impl Store {
             return Ok(Listing {
                 ids,
                 next_after: None,
+                unpaged: true,
             });
         }
         let (expr, ci) = match (&query.filter, &query.search) {
@@ -1499,7 +1662,7 @@ impl Store {
     /// the JSON round trip so 100 000 of them seed quickly.
     pub(crate) fn seed_generated(&mut self, n: usize, now: DateTime<Utc>) {
         let login = format!("user{n}@example.com");
-        if self.logins.contains_key(&login) {
+        if self.logins.contains_key(&login_key(&login)) {
             return;
         }
         let mut profile = Map::new();
@@ -1605,7 +1768,23 @@ fn page<'a>(ids: impl Iterator<Item = &'a String>, limit: usize) -> Listing {
     let more = ids.len() > limit;
     ids.truncate(limit);
     let next_after = if more { ids.last().cloned() } else { None };
-    Listing { ids, next_after }
+    Listing {
+        ids,
+        next_after,
+        unpaged: false,
+    }
+}
+
+/// The opaque `after` of a sorted search: base64url (no padding) of the JSON array
+/// `[sortKey, id]` of the last row served.
+fn encode_sort_cursor(key: &str, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(key, id)).unwrap_or_default())
+}
+
+/// The `(sortKey, id)` of a sorted-search cursor, or `None` when it is not one.
+fn decode_sort_cursor(cursor: &str) -> Option<(String, String)> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.as_bytes()).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 #[derive(Serialize)]
@@ -1656,4 +1835,33 @@ pub(crate) struct UserJson<'a> {
     credentials: Credentials<'a>,
     #[serde(rename = "_links")]
     links: UserLinks,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_keys_fold_case_and_diacritics() {
+        assert_eq!(login_key("Zoë@X.com"), "zoe@x.com");
+        assert_eq!(login_key("ÑANDÚ@x.com"), login_key("nandu@x.com"));
+        assert_eq!(login_key("ﬁ@x.com"), "fi@x.com");
+        assert_ne!(login_key("zoe@x.com"), login_key("zoey@x.com"));
+    }
+
+    #[test]
+    fn sort_cursors_round_trip_and_refuse_garbage() {
+        let cursor = encode_sort_cursor("ann", "00u1");
+        assert_eq!(
+            decode_sort_cursor(&cursor),
+            Some(("ann".to_owned(), "00u1".to_owned()))
+        );
+        assert!(
+            cursor
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        assert_eq!(decode_sort_cursor("00u1"), None);
+        assert_eq!(decode_sort_cursor("!!"), None);
+    }
 }
