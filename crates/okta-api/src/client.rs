@@ -239,7 +239,8 @@ impl RetryPolicy {
     }
 
     /// Share of a bucket's limit below which calls are spread over the rest of the
-    /// window ahead of time (default 0.1; 0 turns throttling off).
+    /// window ahead of time (default 0.1). With 0, calls only wait when the bucket is
+    /// spent (`Remaining: 0`) until its reset.
     #[must_use]
     pub fn throttle_below(mut self, share: f64) -> Self {
         self.throttle_below = share.clamp(0.0, 1.0);
