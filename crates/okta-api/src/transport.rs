@@ -150,6 +150,9 @@ impl Transport {
         let mut retry_for: Option<String> = None;
         let mut attempt: u32 = 0;
         let mut reauthenticated = false;
+        // Whether an earlier attempt may have been applied (a timeout, a broken answer or
+        // a 5xx) as opposed to certainly not (a 429, a connect failure).
+        let mut maybe_applied = false;
         loop {
             self.throttle(&key).await;
             let auth = self.authorization().await?;
@@ -213,6 +216,7 @@ impl Transport {
                     tracing::warn!(attempt, elapsed_ms, error = %e, retry, "okta request failed");
                     if retry {
                         attempt += 1;
+                        maybe_applied |= !unsent;
                         tokio::time::sleep(self.policy.backoff(attempt)).await;
                         continue;
                     }
@@ -242,7 +246,7 @@ impl Transport {
             if status.is_success() {
                 return Ok(Reply { headers, body });
             }
-            if status == StatusCode::NOT_FOUND && call.method == Method::DELETE && attempt > 0 {
+            if status == StatusCode::NOT_FOUND && call.method == Method::DELETE && maybe_applied {
                 // An earlier attempt of this (idempotent) delete was applied before its
                 // answer was lost: what it removed is gone, as asked.
                 tracing::debug!("okta delete retry found nothing left to delete");
@@ -285,6 +289,7 @@ impl Transport {
             }
             if status.is_server_error() && call.idempotent && can_retry {
                 attempt += 1;
+                maybe_applied = true;
                 let wait = self.policy.backoff(attempt);
                 tracing::warn!(
                     attempt,

@@ -1207,3 +1207,55 @@ async fn counting_server(
     });
     (addr, peak_out)
 }
+
+#[tokio::test]
+async fn a_retried_delete_that_finds_nothing_succeeded_but_only_after_a_possible_apply() {
+    let server = MockServer::start().await;
+    // 503 (maybe applied), then 404: the membership is gone as asked.
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/groups/00g1/users/00u1"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/groups/00g1/users/00u1"))
+        .respond_with(okta_error(
+            404,
+            "E0000007",
+            "Not found: Resource not found: 00u1 (GroupMembership)",
+            json!([]),
+        ))
+        .mount(&server)
+        .await;
+    // 429 (certainly not applied), then 404: the group never existed.
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/groups/00gX"))
+        .respond_with(okta_error(
+            429,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+            json!([]),
+        ))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/groups/00gX"))
+        .respond_with(okta_error(
+            404,
+            "E0000007",
+            "Not found: Resource not found: 00gX (UserGroup)",
+            json!([]),
+        ))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    c.groups()
+        .remove_member(&GroupId::new("00g1"), &UserId::new("00u1"))
+        .await
+        .unwrap();
+    let err = c.groups().delete(&GroupId::new("00gX")).await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    support::spec::assert_conforms(&server).await;
+}
