@@ -304,8 +304,8 @@ pub(crate) struct TokenCache {
 }
 
 struct CachedToken {
-    token: SecretString,
-    token_type: String,
+    /// The whole `Authorization` value, `Bearer <token>`.
+    header: SecretString,
     expires: Instant,
 }
 
@@ -347,18 +347,10 @@ impl TokenCache {
     ) -> Result<SecretString, Error> {
         let mut state = self.state.lock().await;
         if let Some(t) = state.as_ref().filter(|t| t.expires > Instant::now()) {
-            return Ok(SecretString::from(format!(
-                "{} {}",
-                t.token_type,
-                t.token.expose_secret()
-            )));
+            return Ok(t.header.clone());
         }
         let fresh = self.fetch(http).await?;
-        let header = SecretString::from(format!(
-            "{} {}",
-            fresh.token_type,
-            fresh.token.expose_secret()
-        ));
+        let header = fresh.header.clone();
         *state = Some(fresh);
         Ok(header)
     }
@@ -367,9 +359,9 @@ impl TokenCache {
     /// caller may have renewed it meanwhile).
     pub(crate) async fn invalidate(&self, rejected: &SecretString) {
         let mut state = self.state.lock().await;
-        let same = state.as_ref().is_some_and(|t| {
-            format!("{} {}", t.token_type, t.token.expose_secret()) == rejected.expose_secret()
-        });
+        let same = state
+            .as_ref()
+            .is_some_and(|t| t.header.expose_secret() == rejected.expose_secret());
         if same {
             *state = None;
         }
@@ -457,8 +449,7 @@ impl TokenCache {
         // Okta's tokens live one hour; a day caps a wrong answer without overflowing.
         let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600).min(86_400));
         Ok(CachedToken {
-            token: parsed.access_token,
-            token_type: "Bearer".into(),
+            header: SecretString::from(format!("Bearer {}", parsed.access_token.expose_secret())),
             expires: Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN),
         })
     }

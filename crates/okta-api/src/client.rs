@@ -91,13 +91,14 @@ impl OktaClient {
         self.inner.transport.rate_limit(method, path_template)
     }
 
-    pub(crate) fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url, Error> {
+    /// The org URL with `path` (already percent-encoded) and `query`.
+    pub(crate) fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
         let mut url = self.inner.org.clone();
         url.set_path(path);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
-        Ok(url)
+        url
     }
 
     pub(crate) async fn send(&self, call: Call) -> Result<Reply, Error> {

@@ -209,7 +209,7 @@ impl<'c> Groups<'c> {
     /// # Errors
     /// As Okta answers (E0000001 for a name already taken).
     pub async fn create(&self, profile: &GroupProfile) -> Result<Group, Error> {
-        let url = self.client.url(GROUPS, &[])?;
+        let url = self.client.url(GROUPS, &[]);
         let body = profile.to_json().to_string().into_bytes();
         let call = self.client.call(
             "groups.create",
@@ -230,7 +230,7 @@ impl<'c> Groups<'c> {
     pub async fn get(&self, id: &GroupId) -> Result<Group, Error> {
         let url = self
             .client
-            .url(&format!("{GROUPS}/{}", segment(id.as_str())?), &[])?;
+            .url(&format!("{GROUPS}/{}", segment(id.as_str())?), &[]);
         let reply = self
             .client
             .send(
@@ -259,7 +259,7 @@ impl<'c> Groups<'c> {
     pub async fn replace(&self, id: &GroupId, profile: &GroupProfile) -> Result<Group, Error> {
         let url = self
             .client
-            .url(&format!("{GROUPS}/{}", segment(id.as_str())?), &[])?;
+            .url(&format!("{GROUPS}/{}", segment(id.as_str())?), &[]);
         let body = profile.to_json().to_string().into_bytes();
         let call = self
             .client
@@ -275,7 +275,7 @@ impl<'c> Groups<'c> {
     pub async fn delete(&self, id: &GroupId) -> Result<(), Error> {
         let url = self
             .client
-            .url(&format!("{GROUPS}/{}", segment(id.as_str())?), &[])?;
+            .url(&format!("{GROUPS}/{}", segment(id.as_str())?), &[]);
         self.client
             .send(
                 self.client
@@ -330,14 +330,14 @@ impl<'c> Groups<'c> {
     }
 
     fn member_url(&self, group: &GroupId, user: &UserId) -> Result<url::Url, Error> {
-        self.client.url(
+        Ok(self.client.url(
             &format!(
                 "{GROUPS}/{}/users/{}",
                 segment(group.as_str())?,
                 segment(user.as_str())?
             ),
             &[],
-        )
+        ))
     }
 }
 
@@ -383,7 +383,7 @@ impl ListGroups<'_> {
         self
     }
 
-    fn first_url(&self) -> Result<url::Url, Error> {
+    fn first_url(&self) -> url::Url {
         let limit = self.limit.map(|l| l.to_string());
         let query: Vec<(&str, &str)> = [
             ("search", self.search.as_deref()),
@@ -402,17 +402,17 @@ impl ListGroups<'_> {
     /// # Errors
     /// Any call error.
     pub async fn send(self) -> Result<Page<Group>, Error> {
-        let url = self.first_url()?;
+        let url = self.first_url();
         page::fetch(self.client, "groups.list", GROUPS, url, decode_groups).await
     }
 
     /// Every matching group, page after page.
     pub fn stream(self) -> impl Stream<Item = Result<Group, Error>> + Send + 'static {
-        stream_from(
+        page::stream_all(
             self.client.clone(),
-            self.first_url(),
             "groups.list",
             GROUPS,
+            Ok(self.first_url()),
             decode_groups,
         )
     }
@@ -437,10 +437,10 @@ impl ListMembers<'_> {
     fn first_url(&self) -> Result<url::Url, Error> {
         let limit = self.limit.map(|l| l.to_string());
         let query: Vec<(&str, &str)> = limit.as_deref().map(|l| ("limit", l)).into_iter().collect();
-        self.client.url(
+        Ok(self.client.url(
             &format!("{GROUPS}/{}/users", segment(self.group.as_str())?),
             &query,
-        )
+        ))
     }
 
     /// Fetches the first page of members.
@@ -454,26 +454,12 @@ impl ListMembers<'_> {
 
     /// Every member, page after page.
     pub fn stream(self) -> impl Stream<Item = Result<User, Error>> + Send + 'static {
-        stream_from(
+        page::stream_all(
             self.client.clone(),
-            self.first_url(),
             "groups.members",
             MEMBERS,
+            self.first_url(),
             decode_users,
         )
-    }
-}
-
-/// A stream over every page from `first`, or the one error building it gave.
-pub(crate) fn stream_from<T: Send + 'static>(
-    client: OktaClient,
-    first: Result<url::Url, Error>,
-    operation: &'static str,
-    bucket: &'static str,
-    decode: fn(&'static str, &[u8]) -> Result<Vec<T>, Error>,
-) -> futures_util::stream::BoxStream<'static, Result<T, Error>> {
-    match first {
-        Ok(url) => Box::pin(page::stream_all(client, operation, bucket, url, decode)),
-        Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use futures_util::{Stream, StreamExt as _, TryStreamExt as _, stream};
+use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use url::Url;
@@ -119,23 +119,23 @@ pub(crate) async fn fetch<T>(
     })
 }
 
-/// Every item from `url` on, page after page.
+/// Every item from `first` on, page after page, holding one page at a time; a
+/// `first` that could not be built is the stream's one error.
 pub(crate) fn stream_all<T: Send + 'static>(
     client: OktaClient,
     operation: &'static str,
     bucket: &'static str,
-    url: Url,
+    first: Result<Url, Error>,
     decode: Decoder<T>,
-) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
-    stream::try_unfold(Some(url), move |next| {
+) -> stream::BoxStream<'static, Result<T, Error>> {
+    stream::try_unfold(Some(first), move |next| {
         let client = client.clone();
         async move {
             let Some(url) = next else {
                 return Ok::<_, Error>(None);
             };
-            let page = fetch(&client, operation, bucket, url, decode).await?;
-            let next = page.next.clone();
-            Ok(Some((page.items, next)))
+            let page = fetch(&client, operation, bucket, url?, decode).await?;
+            Ok(Some((page.items, page.next.map(Ok))))
         }
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))

@@ -216,7 +216,7 @@ impl Schemas<'_> {
     /// # Errors
     /// E0000006 without the schema scope or role.
     pub async fn user(&self) -> Result<UserSchema, Error> {
-        let url = self.client.url(DEFAULT_SCHEMA, &[])?;
+        let url = self.client.url(DEFAULT_SCHEMA, &[]);
         let call = self.client.call(
             "schemas.user",
             Method::GET,
@@ -269,7 +269,7 @@ impl Schemas<'_> {
         );
         // The spec marks `id`, `type` and `required` of the custom subschema read-only.
         let body = json!({ "definitions": { "custom": { "properties": properties } } });
-        let url = self.client.url(DEFAULT_SCHEMA, &[])?;
+        let url = self.client.url(DEFAULT_SCHEMA, &[]);
         let call = self.client.call(
             "schemas.add_attribute",
             Method::POST,

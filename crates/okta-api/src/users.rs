@@ -505,7 +505,7 @@ impl<'c> Users<'c> {
     async fn get_raw(&self, operation: &'static str, id_or_login: &str) -> Result<User, Error> {
         let url = self
             .client
-            .url(&format!("{USERS}/{}", segment(id_or_login)?), &[])?;
+            .url(&format!("{USERS}/{}", segment(id_or_login)?), &[]);
         let reply = self
             .client
             .send(
@@ -548,7 +548,7 @@ impl<'c> Users<'c> {
     pub async fn replace(&self, id: &UserId, profile: &UserProfile) -> Result<User, Error> {
         let url = self
             .client
-            .url(&format!("{USERS}/{}", segment(id.as_str())?), &[])?;
+            .url(&format!("{USERS}/{}", segment(id.as_str())?), &[]);
         let body = serde_json::json!({ "profile": profile.to_json() });
         let call = self.client.call(
             "users.replace",
@@ -653,7 +653,7 @@ impl<'c> Users<'c> {
     pub async fn groups(&self, id: &UserId) -> Result<Vec<Group>, Error> {
         let url = self
             .client
-            .url(&format!("{USERS}/{}/groups", segment(id.as_str())?), &[])?;
+            .url(&format!("{USERS}/{}/groups", segment(id.as_str())?), &[]);
         let call = self.client.call(
             "users.groups",
             Method::GET,
@@ -665,6 +665,11 @@ impl<'c> Users<'c> {
         let reply = self.client.send(call).await?;
         decode_groups("users.groups", &reply.body)
     }
+}
+
+/// A boolean query parameter as Okta writes it.
+fn flag(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
 }
 
 /// Quotes a value for Okta's `search`/`filter` expressions.
@@ -769,15 +774,15 @@ impl CreateUser<'_> {
         }
         let mut query: Vec<(&str, &str)> = Vec::new();
         if let Some(a) = self.activate {
-            query.push(("activate", if a { "true" } else { "false" }));
+            query.push(("activate", flag(a)));
         }
         if let Some(p) = self.provider {
-            query.push(("provider", if p { "true" } else { "false" }));
+            query.push(("provider", flag(p)));
         }
         if self.change_password {
             query.push(("nextLogin", "changePassword"));
         }
-        let url = self.client.url(USERS, &query)?;
+        let url = self.client.url(USERS, &query);
         let mut body = Map::new();
         body.insert("profile".into(), Value::Object(self.profile.to_json()));
         if let Some(pw) = &self.password {
@@ -855,11 +860,11 @@ impl UpdateUser<'_> {
     /// # Errors
     /// As Okta answers (412 when `If-Match` no longer matches).
     pub async fn send(self) -> Result<User, Error> {
-        let strict = self.strict.map(|s| if s { "true" } else { "false" });
+        let strict = self.strict.map(flag);
         let query: Vec<(&str, &str)> = strict.map(|s| ("strict", s)).into_iter().collect();
         let url = self
             .client
-            .url(&format!("{USERS}/{}", segment(self.id.as_str())?), &query)?;
+            .url(&format!("{USERS}/{}", segment(self.id.as_str())?), &query);
         let body = serde_json::json!({ "profile": self.profile });
         let mut call = self.client.call(
             "users.update",
@@ -967,12 +972,12 @@ impl<'c> Lifecycle<'c> {
         let email = self
             .send_email
             .filter(|_| self.op.takes_send_email())
-            .map(|s| if s { "true" } else { "false" });
+            .map(flag);
         let query: Vec<(&str, &str)> = email.map(|e| ("sendEmail", e)).into_iter().collect();
         let url = self.client.url(
             &format!("{USERS}/{}/lifecycle/{action}", segment(self.id.as_str())?),
             &query,
-        )?;
+        );
         let reply = self
             .client
             .send(
@@ -1032,11 +1037,11 @@ impl DeleteUser<'_> {
     /// # Errors
     /// 404 E0000007 for an unknown user.
     pub async fn send(self) -> Result<(), Error> {
-        let email = self.send_email.map(|s| if s { "true" } else { "false" });
+        let email = self.send_email.map(flag);
         let query: Vec<(&str, &str)> = email.map(|e| ("sendEmail", e)).into_iter().collect();
         let url = self
             .client
-            .url(&format!("{USERS}/{}", segment(self.id.as_str())?), &query)?;
+            .url(&format!("{USERS}/{}", segment(self.id.as_str())?), &query);
         self.client
             .send(
                 self.client
@@ -1126,7 +1131,7 @@ impl ListUsers<'_> {
         self
     }
 
-    fn first_url(&self) -> Result<url::Url, Error> {
+    fn first_url(&self) -> url::Url {
         let limit = self.limit.map(|l| l.to_string());
         let mut query: Vec<(&str, &str)> = Vec::new();
         for (k, v) in [
@@ -1156,17 +1161,17 @@ impl ListUsers<'_> {
     /// # Errors
     /// E0000031 for a bad search expression, and any call error.
     pub async fn send(self) -> Result<Page<User>, Error> {
-        let url = self.first_url()?;
+        let url = self.first_url();
         page::fetch(self.client, "users.list", USERS, url, decode_users).await
     }
 
     /// Every matching user, page after page, holding one page in memory.
     pub fn stream(self) -> impl Stream<Item = Result<User, Error>> + Send + 'static {
-        crate::groups::stream_from(
+        page::stream_all(
             self.client.clone(),
-            self.first_url(),
             "users.list",
             USERS,
+            Ok(self.first_url()),
             decode_users,
         )
     }
