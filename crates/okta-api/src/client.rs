@@ -130,7 +130,7 @@ impl OktaClient {
             method,
             bucket,
             url,
-            body,
+            body: body.map(bytes::Bytes::from),
             idempotent,
             if_match: None,
         }

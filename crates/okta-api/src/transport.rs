@@ -25,8 +25,8 @@ pub(crate) struct Call {
     /// Rate-limit bucket: method plus path template, e.g. `/api/v1/users/{id}`.
     pub(crate) bucket: &'static str,
     pub(crate) url: Url,
-    /// JSON body. `None` on a POST or PUT sends `Content-Length: 0`.
-    pub(crate) body: Option<Vec<u8>>,
+    /// JSON body (cheap to clone per attempt). `None` on a POST or PUT sends `Content-Length: 0`.
+    pub(crate) body: Option<Bytes>,
     /// Whether a 5xx or a timeout may be retried: the call has the same effect twice.
     pub(crate) idempotent: bool,
     /// `If-Match` precondition.
