@@ -1,5 +1,39 @@
 //! The sync engine: plan → review → apply with safeguards, journal and `explain`,
 //! Okta push and the SCIM gateway for Okta import.
 //!
-//! This crate is reserved in the workspace layout; its contents arrive with the
-//! `hr-sync` issue.
+//! So far: the target model and the [`IdentityTarget`] trait with its two
+//! in-memory implementation [`InMemoryTarget`], the [`Action`]s a plan is made
+//! of, and [`link`]ing HR people to target users.
+//!
+//! ```
+//! use hr_sync::{Action, IdentityTarget, InMemoryTarget};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let target = InMemoryTarget::new();
+//! target.ensure_link_attribute("hrEmployeeId").await?;
+//! let profile = serde_json::json!({"email": "ada@acme.example", "hrEmployeeId": "E-1"});
+//! let create = Action::create_user("E-1", "ada@acme.example", profile.as_object().cloned().unwrap_or_default(), false);
+//! target.apply(&create).await?;
+//! let state = target.read_state("hrEmployeeId").await?;
+//! assert_eq!(state.by_hr_key("E-1").count(), 1);
+//! # Ok::<(), hr_sync::SyncError>(()) })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod action;
+mod error;
+mod link;
+mod memory;
+mod target;
+
+pub use link::{Candidate, LinkConflict, LinkPolicy, Links, MatchedOn, link};
+
+pub use action::{Action, AttributeChange};
+pub use error::SyncError;
+
+pub use memory::InMemoryTarget;
+
+pub use target::{
+    Applied, IdentityTarget, TargetCapabilities, TargetGroup, TargetGroupId, TargetState,
+    TargetStatus, TargetUser, TargetUserId,
+};
