@@ -94,4 +94,11 @@ impl SyncError {
             _ => false,
         }
     }
+
+    pub(crate) fn okta(action: &str, source: okta_api::Error) -> Self {
+        Self::Target {
+            action: action.to_owned(),
+            source,
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! Okta push and the SCIM gateway for Okta import.
 //!
 //! So far: the target model and the [`IdentityTarget`] trait with its two
-//! in-memory implementation [`InMemoryTarget`], the [`Action`]s a plan is made
+//! implementations ([`InMemoryTarget`], [`OktaTarget`]), the [`Action`]s a plan is made
 //! of, and [`link`]ing HR people to target users.
 //!
 //! ```
@@ -24,6 +24,7 @@ mod action;
 mod error;
 mod link;
 mod memory;
+mod okta;
 mod target;
 
 pub use link::{Candidate, LinkConflict, LinkPolicy, Links, MatchedOn, link};
@@ -32,6 +33,7 @@ pub use action::{Action, AttributeChange};
 pub use error::SyncError;
 
 pub use memory::InMemoryTarget;
+pub use okta::OktaTarget;
 
 pub use target::{
     Applied, IdentityTarget, TargetCapabilities, TargetGroup, TargetGroupId, TargetState,
