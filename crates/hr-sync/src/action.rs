@@ -250,3 +250,79 @@ impl Action {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn every_action_round_trips_with_its_kind_tag() {
+        let (user, group) = (TargetUserId::new("00u1"), TargetGroupId::new("00g1"));
+        let k = || "E-1".to_owned();
+        let actions = [
+            Action::create_user("E-1", "a@x.example", Map::new(), true),
+            Action::UpdateProfile {
+                hr_key: k(),
+                user: user.clone(),
+                changes: vec![AttributeChange::new("title", Some(json!("A")), None)],
+            },
+            Action::Activate {
+                hr_key: k(),
+                user: user.clone(),
+            },
+            Action::Suspend {
+                hr_key: k(),
+                user: user.clone(),
+            },
+            Action::Unsuspend {
+                hr_key: k(),
+                user: user.clone(),
+            },
+            Action::Deactivate {
+                hr_key: k(),
+                user: user.clone(),
+            },
+            Action::Reactivate {
+                hr_key: k(),
+                user: user.clone(),
+            },
+            Action::CreateGroup {
+                name: "Sales".into(),
+            },
+            Action::AddMember {
+                hr_key: k(),
+                group: group.clone(),
+                user: user.clone(),
+            },
+            Action::RemoveMember {
+                hr_key: k(),
+                group,
+                user: user.clone(),
+            },
+            Action::SetManager {
+                hr_key: k(),
+                user,
+                manager_id: None,
+            },
+        ];
+        let destructive: Vec<_> = actions
+            .iter()
+            .filter(|a| a.is_destructive())
+            .map(Action::kind)
+            .collect();
+        assert_eq!(destructive, ["suspend", "deactivate", "remove_member"]);
+        for action in actions {
+            let doc = serde_json::to_value(&action).unwrap();
+            assert_eq!(doc["kind"], action.kind());
+            assert_eq!(serde_json::from_value::<Action>(doc).unwrap(), action);
+            assert_eq!(
+                action.person().is_some(),
+                !matches!(action, Action::CreateGroup { .. })
+            );
+        }
+    }
+}

@@ -448,3 +448,93 @@ impl IdentityTarget for InMemoryTarget {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn a_login_change_keeps_logins_unique() {
+        let t = InMemoryTarget::new();
+        let ada = t.seed_user("ada@x.example", TargetStatus::Active, Map::new());
+        t.seed_user("bob@x.example", TargetStatus::Active, Map::new());
+        let rename = |login: &str| Action::UpdateProfile {
+            hr_key: "E-1".into(),
+            user: ada.clone(),
+            changes: vec![AttributeChange::new("login", None, Some(json!(login)))],
+        };
+        let taken = block_on(t.apply(&rename("BOB@x.example")));
+        assert!(
+            matches!(taken, Err(SyncError::LoginConflict { .. })),
+            "{taken:?}"
+        );
+        block_on(t.apply(&rename("ada.l@x.example"))).unwrap();
+        let state = block_on(t.read_state("hrEmployeeId")).unwrap();
+        assert_eq!(state.by_login("ADA.L@x.example").map(|u| &u.id), Some(&ada));
+        assert!(state.by_login("ada@x.example").is_none());
+        // The old login is free again.
+        let create = Action::create_user("E-2", "ada@x.example", Map::new(), false);
+        block_on(t.apply(&create)).unwrap();
+    }
+
+    #[test]
+    fn actions_outside_the_capabilities_are_refused_without_a_write() {
+        let mut caps = TargetCapabilities::all();
+        caps.suspend = false;
+        caps.custom_attributes = false;
+        let t = InMemoryTarget::with_capabilities(caps);
+        let ada = t.seed_user("ada@x.example", TargetStatus::Active, Map::new());
+        let suspend = Action::Suspend {
+            hr_key: "E-1".into(),
+            user: ada.clone(),
+        };
+        assert!(matches!(
+            block_on(t.apply(&suspend)),
+            Err(SyncError::Unsupported { .. })
+        ));
+        assert!(matches!(
+            block_on(t.ensure_link_attribute("hrEmployeeId")),
+            Err(SyncError::Unsupported { .. })
+        ));
+        assert!(!block_on(t.ensure_link_attribute("employeeNumber")).unwrap());
+        assert_eq!(t.user(&ada).unwrap().status, TargetStatus::Active);
+        assert!(t.writes().is_empty());
+    }
+
+    #[test]
+    fn lifecycle_rules_follow_okta() {
+        use Lifecycle as L;
+        use TargetStatus as S;
+        let all = [
+            S::Staged,
+            S::Provisioned,
+            S::Active,
+            S::Suspended,
+            S::Deprovisioned,
+            S::LockedOut,
+            S::Recovery,
+            S::PasswordExpired,
+        ];
+        let legal =
+            |op: L| -> Vec<&S> { all.iter().filter(|s| op.needed(s) == Ok(true)).collect() };
+        assert_eq!(legal(L::Activate), [&S::Staged, &S::Deprovisioned]);
+        assert_eq!(legal(L::Reactivate), [&S::Deprovisioned]);
+        assert_eq!(legal(L::Suspend), [&S::Active]);
+        assert_eq!(legal(L::Unsuspend), [&S::Suspended]);
+        assert_eq!(legal(L::Deactivate).len(), all.len() - 1);
+        assert_eq!(L::Deactivate.needed(&S::Deprovisioned), Ok(false));
+        assert_eq!(L::Suspend.needed(&S::Suspended), Ok(false));
+        assert_eq!(L::Suspend.needed(&S::Staged), Err(()));
+    }
+}

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::pin::pin;
 
 use async_trait::async_trait;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt, stream};
 use okta_api::{
     CustomAttribute, ErrorCode, GroupId, GroupProfile, GroupType, OktaClient, User, UserId,
     UserProfile, quote,
@@ -26,6 +26,8 @@ const ALL_USERS: &str = r#"status lt "STAGED" or status eq "STAGED" or status gt
 const MANAGED_GROUPS: &str = r#"type eq "OKTA_GROUP""#;
 /// Okta's largest page.
 const PAGE: u32 = 200;
+/// Group member lists read at once.
+const MEMBER_READS: usize = 4;
 
 /// An [`IdentityTarget`] over an [`OktaClient`]: Okta's Management API, with its rate
 /// limits and retries.
@@ -94,12 +96,22 @@ impl OktaTarget {
             .limit(PAGE)
             .stream();
         let mut stream = pin!(stream);
-        let (mut groups, mut members) = (Vec::new(), HashMap::new());
+        let mut found = Vec::new();
         while let Some(group) = stream.try_next().await.map_err(okta("read groups"))? {
-            if group.group_type != GroupType::OktaGroup {
-                continue;
+            if group.group_type == GroupType::OktaGroup {
+                found.push(group);
             }
-            let ids = self.read_members(&group.id).await?;
+        }
+        // One members stream per group, a few at once (the client caps what is in flight).
+        let member_sets: Vec<HashSet<TargetUserId>> =
+            stream::iter(found.iter().map(|g| g.id.clone()).collect::<Vec<_>>())
+                .map(|id| async move { self.read_members(&id).await })
+                .buffered(MEMBER_READS)
+                .try_collect()
+                .await?;
+        let mut members = HashMap::with_capacity(found.len());
+        let mut groups = Vec::with_capacity(found.len());
+        for (group, ids) in found.into_iter().zip(member_sets) {
             let id = TargetGroupId::new(group.id.as_str());
             members.insert(id.clone(), ids);
             groups.push(TargetGroup::new(id, group.profile.name, true));

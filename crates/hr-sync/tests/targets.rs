@@ -217,6 +217,60 @@ async fn behaves_like_okta(target: &dyn IdentityTarget, set_status: &dyn Fn(&Tar
     ));
 }
 
+/// Many groups: each keeps its own members (the Okta target reads them concurrently).
+async fn memberships_stay_with_their_groups(target: &dyn IdentityTarget) {
+    target.ensure_link_attribute(LINK).await.unwrap();
+    let create = Action::create_user("E-7", "cy@acme.example", profile("E-7", "Cy"), false);
+    let cy = user_of(&target.apply(&create).await.unwrap());
+    let mut groups = Vec::new();
+    for i in 0..9 {
+        let made = target
+            .apply(&Action::CreateGroup {
+                name: format!("Team {i}"),
+            })
+            .await
+            .unwrap();
+        let group = TargetGroupId::new(made.target_id.unwrap());
+        if i % 3 == 0 {
+            let add = Action::AddMember {
+                hr_key: "E-7".into(),
+                group: group.clone(),
+                user: cy.clone(),
+            };
+            target.apply(&add).await.unwrap();
+        }
+        groups.push(group);
+    }
+    let state = target.read_state(LINK).await.unwrap();
+    for (i, group) in groups.iter().enumerate() {
+        assert_eq!(
+            state.members(group).unwrap().contains(&cy),
+            i % 3 == 0,
+            "Team {i}"
+        );
+        assert_eq!(
+            state.group_by_name(&format!("team {i}")).map(|g| &g.id),
+            Some(group)
+        );
+    }
+}
+
+#[tokio::test]
+async fn memberships_in_memory_and_in_okta() {
+    memberships_stay_with_their_groups(&InMemoryTarget::new()).await;
+    let sim = OktaSimulator::builder()
+        .api_token("t")
+        .start()
+        .await
+        .unwrap();
+    let client = OktaClient::builder()
+        .org_url(sim.url())
+        .api_token(SecretString::from("t"))
+        .build()
+        .unwrap();
+    memberships_stay_with_their_groups(&OktaTarget::new(client)).await;
+}
+
 #[tokio::test]
 async fn in_memory_target() {
     let target = InMemoryTarget::new();
