@@ -1,9 +1,205 @@
 //! The unit of change a target applies.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::target::{TargetGroupId, TargetUserId};
+use crate::error::SyncError;
+use crate::target::{Applied, TargetGroupId, TargetUserId};
+
+/// A user an action refers to: one that exists, or one a [`CreateUser`](Action::CreateUser)
+/// earlier in the same plan creates (named by the person's HR key).
+///
+/// Targets only apply actions whose references exist; the executor swaps planned
+/// references for the ids the creates returned with [`PlannedIds`].
+///
+/// ```
+/// use hr_sync::{TargetUserId, UserRef};
+/// let r = UserRef::Planned("E-1".into());
+/// assert_eq!(serde_json::to_value(&r)?, serde_json::json!({"planned": "E-1"}));
+/// assert!(UserRef::from(TargetUserId::new("00u1")).existing().is_some());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum UserRef {
+    /// A user in the target.
+    Existing(TargetUserId),
+    /// The user the plan creates for this HR key.
+    Planned(String),
+}
+
+impl UserRef {
+    /// The id, when the user exists.
+    #[must_use]
+    pub fn existing(&self) -> Option<&TargetUserId> {
+        match self {
+            Self::Existing(id) => Some(id),
+            Self::Planned(_) => None,
+        }
+    }
+
+    pub(crate) fn require(&self, action: &str) -> Result<&TargetUserId, SyncError> {
+        match self {
+            Self::Existing(id) => Ok(id),
+            Self::Planned(key) => Err(unresolved(action, &format!("user planned for {key}"))),
+        }
+    }
+}
+
+impl From<TargetUserId> for UserRef {
+    fn from(id: TargetUserId) -> Self {
+        Self::Existing(id)
+    }
+}
+
+/// A group an action refers to: one that exists, or one a
+/// [`CreateGroup`](Action::CreateGroup) earlier in the same plan creates (by name).
+///
+/// ```
+/// use hr_sync::{GroupRef, TargetGroupId};
+/// assert!(GroupRef::Planned("Dept - Sales".into()).existing().is_none());
+/// assert!(GroupRef::from(TargetGroupId::new("00g1")).existing().is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum GroupRef {
+    /// A group in the target.
+    Existing(TargetGroupId),
+    /// The group the plan creates with this name.
+    Planned(String),
+}
+
+impl GroupRef {
+    /// The id, when the group exists.
+    #[must_use]
+    pub fn existing(&self) -> Option<&TargetGroupId> {
+        match self {
+            Self::Existing(id) => Some(id),
+            Self::Planned(_) => None,
+        }
+    }
+
+    pub(crate) fn require(&self, action: &str) -> Result<&TargetGroupId, SyncError> {
+        match self {
+            Self::Existing(id) => Ok(id),
+            Self::Planned(name) => Err(unresolved(action, &format!("group planned as {name}"))),
+        }
+    }
+}
+
+impl From<TargetGroupId> for GroupRef {
+    fn from(id: TargetGroupId) -> Self {
+        Self::Existing(id)
+    }
+}
+
+fn unresolved(action: &str, what: &str) -> SyncError {
+    SyncError::Invalid {
+        action: action.to_owned(),
+        reason: format!("{what} is not resolved to a target id (resolve with PlannedIds)"),
+    }
+}
+
+/// The ids that the creates of a plan returned, to resolve the planned references of
+/// the actions after them: record every applied create, resolve each later action.
+///
+/// ```
+/// use hr_sync::{Action, Applied, GroupRef, PlannedIds, UserRef};
+/// let mut ids = PlannedIds::default();
+/// let create = Action::CreateGroup { name: "Sales".into() };
+/// ids.record(&create, &Applied::new(Some("00g9".into()), None));
+/// let add = Action::AddMember {
+///     hr_key: "E-1".into(),
+///     group: GroupRef::Planned("sales".into()),
+///     user: UserRef::Planned("E-1".into()),
+/// };
+/// assert!(ids.resolve(&add).is_err()); // E-1 was not created yet
+/// ids.record(&Action::create_user("E-1", "a@x.example", Default::default(), false),
+///     &Applied::new(Some("00u9".into()), None));
+/// let Action::AddMember { group, user, .. } = ids.resolve(&add)? else { unreachable!() };
+/// assert_eq!((group.existing().map(|g| g.as_str()), user.existing().map(|u| u.as_str())),
+///     (Some("00g9"), Some("00u9")));
+/// # Ok::<(), hr_sync::SyncError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PlannedIds {
+    users: HashMap<String, TargetUserId>,
+    groups: HashMap<String, TargetGroupId>,
+}
+
+impl PlannedIds {
+    /// Remembers the id a [`CreateUser`](Action::CreateUser) or
+    /// [`CreateGroup`](Action::CreateGroup) returned; other actions are ignored.
+    pub fn record(&mut self, action: &Action, applied: &Applied) {
+        let Some(id) = &applied.target_id else { return };
+        match action {
+            Action::CreateUser { hr_key, .. } => {
+                self.users.insert(hr_key.clone(), TargetUserId::new(id));
+            }
+            Action::CreateGroup { name } => {
+                self.groups
+                    .insert(name.to_lowercase(), TargetGroupId::new(id));
+            }
+            _ => {}
+        }
+    }
+
+    fn user(&self, r: &UserRef, action: &str) -> Result<UserRef, SyncError> {
+        match r {
+            UserRef::Existing(_) => Ok(r.clone()),
+            UserRef::Planned(key) => self
+                .users
+                .get(key)
+                .map(|id| UserRef::Existing(id.clone()))
+                .ok_or_else(|| unresolved(action, &format!("user planned for {key}"))),
+        }
+    }
+
+    fn group(&self, r: &GroupRef, action: &str) -> Result<GroupRef, SyncError> {
+        match r {
+            GroupRef::Existing(_) => Ok(r.clone()),
+            GroupRef::Planned(name) => self
+                .groups
+                .get(&name.to_lowercase())
+                .map(|id| GroupRef::Existing(id.clone()))
+                .ok_or_else(|| unresolved(action, &format!("group planned as {name}"))),
+        }
+    }
+
+    /// The action with every planned reference replaced by the recorded id.
+    ///
+    /// # Errors
+    /// [`SyncError::Invalid`] when a reference names a create that was not recorded
+    /// (it failed or has not run yet).
+    pub fn resolve(&self, action: &Action) -> Result<Action, SyncError> {
+        let kind = action.kind();
+        Ok(match action {
+            Action::AddMember {
+                hr_key,
+                group,
+                user,
+            } => Action::AddMember {
+                hr_key: hr_key.clone(),
+                group: self.group(group, kind)?,
+                user: self.user(user, kind)?,
+            },
+            Action::SetManager {
+                hr_key,
+                user,
+                manager,
+            } => Action::SetManager {
+                hr_key: hr_key.clone(),
+                user: self.user(user, kind)?,
+                manager: manager.as_ref().map(|m| self.user(m, kind)).transpose()?,
+            },
+            other => other.clone(),
+        })
+    }
+}
 
 /// One profile attribute's value before and after (`None`: absent or cleared).
 ///
@@ -115,14 +311,14 @@ pub enum Action {
         /// The name.
         name: String,
     },
-    /// Add a user to a group.
+    /// Add a user to a group; either may be created earlier in the same plan.
     AddMember {
         /// The person's HR key.
         hr_key: String,
         /// The group.
-        group: TargetGroupId,
+        group: GroupRef,
         /// The user.
-        user: TargetUserId,
+        user: UserRef,
     },
     /// Remove a user from a group.
     RemoveMember {
@@ -133,14 +329,15 @@ pub enum Action {
         /// The user.
         user: TargetUserId,
     },
-    /// Set (or clear) the user's manager reference (Okta's `managerId`).
+    /// Set (or clear) the user's manager reference (Okta's `managerId`, which gets the
+    /// manager's target user id); either user may be created earlier in the same plan.
     SetManager {
         /// The person's HR key.
         hr_key: String,
         /// The user.
-        user: TargetUserId,
-        /// The manager's id as the target stores it; `None` clears it.
-        manager_id: Option<String>,
+        user: UserRef,
+        /// The manager's user; `None` clears it.
+        manager: Option<UserRef>,
     },
 }
 
@@ -189,7 +386,7 @@ impl Action {
         }
     }
 
-    /// The user acted on, when it exists already.
+    /// The user acted on, when it exists already (not a planned reference).
     ///
     /// ```
     /// use hr_sync::{Action, TargetUserId};
@@ -205,9 +402,8 @@ impl Action {
             | Self::Unsuspend { user, .. }
             | Self::Deactivate { user, .. }
             | Self::Reactivate { user, .. }
-            | Self::AddMember { user, .. }
-            | Self::RemoveMember { user, .. }
-            | Self::SetManager { user, .. } => Some(user),
+            | Self::RemoveMember { user, .. } => Some(user),
+            Self::AddMember { user, .. } | Self::SetManager { user, .. } => user.existing(),
             Self::CreateUser { .. } | Self::CreateGroup { .. } => None,
         }
     }
@@ -295,8 +491,8 @@ mod tests {
             },
             Action::AddMember {
                 hr_key: k(),
-                group: group.clone(),
-                user: user.clone(),
+                group: group.clone().into(),
+                user: UserRef::Planned(k()),
             },
             Action::RemoveMember {
                 hr_key: k(),
@@ -305,8 +501,8 @@ mod tests {
             },
             Action::SetManager {
                 hr_key: k(),
-                user,
-                manager_id: None,
+                user: user.into(),
+                manager: None,
             },
         ];
         let destructive: Vec<_> = actions

@@ -29,7 +29,7 @@ mod target;
 
 pub use link::{Candidate, LinkConflict, LinkPolicy, Links, MatchedOn, link};
 
-pub use action::{Action, AttributeChange};
+pub use action::{Action, AttributeChange, GroupRef, PlannedIds, UserRef};
 pub use error::SyncError;
 
 pub use memory::InMemoryTarget;

@@ -354,11 +354,17 @@ impl Inner {
             Action::UpdateProfile { user, changes, .. } => {
                 Ok(changed(user, self.update_profile(user, changes)?))
             }
-            Action::SetManager {
-                user, manager_id, ..
-            } => {
-                let change =
-                    AttributeChange::new("managerId", None, manager_id.clone().map(Value::String));
+            Action::SetManager { user, manager, .. } => {
+                let user = user.require("set_manager")?;
+                let manager = manager
+                    .as_ref()
+                    .map(|m| m.require("set_manager"))
+                    .transpose()?;
+                let change = AttributeChange::new(
+                    "managerId",
+                    None,
+                    manager.map(|m| Value::String(m.to_string())),
+                );
                 Ok(changed(user, self.update_profile(user, &[change])?))
             }
             Action::Activate { user, .. } => {
@@ -384,6 +390,7 @@ impl Inner {
                 Ok(Some(Applied::new(Some(id.to_string()), None)))
             }
             Action::AddMember { group, user, .. } => {
+                let (group, user) = (group.require("add_member")?, user.require("add_member")?);
                 Ok(changed(user, self.membership(group, user, true)?))
             }
             Action::RemoveMember { group, user, .. } => {

@@ -379,11 +379,17 @@ impl IdentityTarget for OktaTarget {
             Action::UpdateProfile { user, changes, .. } => {
                 self.update_profile("update_profile", user, changes).await
             }
-            Action::SetManager {
-                user, manager_id, ..
-            } => {
-                let change =
-                    AttributeChange::new("managerId", None, manager_id.clone().map(Value::String));
+            Action::SetManager { user, manager, .. } => {
+                let user = user.require("set_manager")?;
+                let manager = manager
+                    .as_ref()
+                    .map(|m| m.require("set_manager"))
+                    .transpose()?;
+                let change = AttributeChange::new(
+                    "managerId",
+                    None,
+                    manager.map(|m| Value::String(m.to_string())),
+                );
                 self.update_profile("set_manager", user, &[change]).await
             }
             Action::Activate { user, .. } => self.lifecycle(Lifecycle::Activate, user).await,
@@ -392,7 +398,10 @@ impl IdentityTarget for OktaTarget {
             Action::Unsuspend { user, .. } => self.lifecycle(Lifecycle::Unsuspend, user).await,
             Action::Deactivate { user, .. } => self.lifecycle(Lifecycle::Deactivate, user).await,
             Action::CreateGroup { name } => self.create_group(name).await,
-            Action::AddMember { group, user, .. } => self.membership(group, user, true).await,
+            Action::AddMember { group, user, .. } => {
+                let (group, user) = (group.require("add_member")?, user.require("add_member")?);
+                self.membership(group, user, true).await
+            }
             Action::RemoveMember { group, user, .. } => self.membership(group, user, false).await,
         }
     }

@@ -4,7 +4,7 @@
 
 use hr_sync::{
     Action, AttributeChange, IdentityTarget, InMemoryTarget, OktaTarget, SyncError, TargetGroupId,
-    TargetStatus, TargetUserId,
+    TargetStatus, TargetUserId, UserRef,
 };
 use okta_api::OktaClient;
 use okta_api::simulator::OktaSimulator;
@@ -114,16 +114,26 @@ async fn behaves_like_okta(target: &dyn IdentityTarget, set_status: &dyn Fn(&Tar
         )],
     };
     target.apply(&update).await.unwrap();
+    // A reference to a user the plan creates must be resolved first.
+    let planned = Action::SetManager {
+        hr_key: "E-1".into(),
+        user: ada.clone().into(),
+        manager: Some(UserRef::Planned("E-9".into())),
+    };
+    assert!(matches!(
+        target.apply(&planned).await,
+        Err(SyncError::Invalid { .. })
+    ));
     let manager = Action::SetManager {
         hr_key: "E-1".into(),
-        user: ada.clone(),
-        manager_id: Some("E-9".into()),
+        user: ada.clone().into(),
+        manager: Some(ada.clone().into()),
     };
     target.apply(&manager).await.unwrap();
     let state = target.read_state(LINK).await.unwrap();
     let read = &state.user(&ada).unwrap().profile;
     assert_eq!(read["department"], "Finance");
-    assert_eq!(read["managerId"], "E-9");
+    assert_eq!(read["managerId"], ada.as_str());
 
     // Deactivated users are still read; a rehire reactivates them.
     let deactivate = Action::Deactivate {
@@ -181,8 +191,8 @@ async fn behaves_like_okta(target: &dyn IdentityTarget, set_status: &dyn Fn(&Tar
     ));
     let add = Action::AddMember {
         hr_key: "E-2".into(),
-        group: group.clone(),
-        user: bob.clone(),
+        group: group.clone().into(),
+        user: bob.clone().into(),
     };
     target.apply(&add).await.unwrap();
     target.apply(&add).await.unwrap();
@@ -234,8 +244,8 @@ async fn memberships_stay_with_their_groups(target: &dyn IdentityTarget) {
         if i % 3 == 0 {
             let add = Action::AddMember {
                 hr_key: "E-7".into(),
-                group: group.clone(),
-                user: cy.clone(),
+                group: group.clone().into(),
+                user: cy.clone().into(),
             };
             target.apply(&add).await.unwrap();
         }
