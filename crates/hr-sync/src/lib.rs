@@ -3,7 +3,9 @@
 //!
 //! So far: the target model and the [`IdentityTarget`] trait with its two
 //! implementations ([`InMemoryTarget`], [`OktaTarget`]), the [`Action`]s a plan is made
-//! of, and [`link`]ing HR people to target users.
+//! of, [`link`]ing HR people to target users, and the pure planner: [`plan`] turns a
+//! snapshot, the target's state, the mapping and a [`SyncPolicy`] into a [`SyncPlan`]
+//! with a reason per action and a content hash.
 //!
 //! ```
 //! use hr_sync::{Action, IdentityTarget, InMemoryTarget};
@@ -25,6 +27,7 @@ mod error;
 mod link;
 mod memory;
 mod okta;
+mod plan;
 mod target;
 
 pub use link::{Candidate, LinkConflict, LinkPolicy, Links, MatchedOn, link};
@@ -34,6 +37,10 @@ pub use error::SyncError;
 
 pub use memory::InMemoryTarget;
 pub use okta::OktaTarget;
+pub use plan::{
+    AttributeReason, GroupRule, GroupSource, MANAGER_ATTRIBUTE, PlanError, PlanMismatch, PlanNote,
+    PlanReport, PlannedAction, Reason, SyncPlan, SyncPolicy, plan,
+};
 
 pub use target::{
     Applied, IdentityTarget, TargetCapabilities, TargetGroup, TargetGroupId, TargetState,

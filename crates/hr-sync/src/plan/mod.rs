@@ -1,0 +1,1123 @@
+//! The planner: a pure function of (snapshot, target state, mapping, policy, now) that
+//! gives the [`SyncPlan`] — every action with its reason, in dependency order, with a
+//! content hash so a saved plan is only applied while a fresh diff still matches it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use hr_core::{
+    Employee, EmployeeId, HrSnapshot, LifecycleDecision, LifecyclePolicy, LifecycleState,
+    ManagerRef,
+};
+use mapping::{MappedUser, Mapper, Provenance};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::action::{Action, AttributeChange, GroupRef, UserRef};
+use crate::link::{Candidate, LinkConflict, LinkPolicy, link};
+use crate::target::{TargetState, TargetStatus, TargetUser, TargetUserId};
+
+/// The profile attribute [`Action::SetManager`] writes (Okta's `managerId`).
+pub const MANAGER_ATTRIBUTE: &str = "managerId";
+
+/// The HR field a group rule reads.
+///
+/// ```
+/// use hr_sync::GroupSource;
+/// assert_eq!(serde_json::to_value(GroupSource::CostCenter)?, "cost_center");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum GroupSource {
+    /// The department's name.
+    Department,
+    /// The company's name.
+    Company,
+    /// The cost centre's label, else its code.
+    CostCenter,
+    /// The employee type's label, else its code.
+    EmployeeType,
+}
+
+impl GroupSource {
+    fn value(self, e: &Employee) -> Option<&str> {
+        let v = match self {
+            Self::Department => e.org.department.as_ref().map(|d| d.name.as_str()),
+            Self::Company => e.org.company.as_ref().map(|c| c.name.as_str()),
+            Self::CostCenter => e
+                .org
+                .cost_center
+                .as_ref()
+                .map(|c| c.label.as_deref().unwrap_or(c.code.as_str())),
+            Self::EmployeeType => e
+                .org
+                .employee_type
+                .as_ref()
+                .map(|c| c.label.as_deref().unwrap_or(c.code.as_str())),
+        };
+        v.map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
+/// One group rule: everyone with a value in `from` belongs to the group named by the
+/// template `name`, where `{name}` stands for the value.
+///
+/// Groups whose name fits a rule's template (its text before and after `{name}`) are the
+/// engine's: it removes people from them when the rule no longer puts them there. Other
+/// groups are never changed.
+///
+/// ```
+/// use hr_sync::{GroupRule, GroupSource};
+/// let rule = GroupRule::new(GroupSource::Department, "Dept - {name}");
+/// assert_eq!(rule.render("Sales"), "Dept - Sales");
+/// assert!(rule.owns("dept - finance") && !rule.owns("VPN users"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GroupRule {
+    /// The field.
+    pub from: GroupSource,
+    /// The group name template, with `{name}` once.
+    pub name: String,
+}
+
+impl GroupRule {
+    /// A rule.
+    pub fn new(from: GroupSource, name: impl Into<String>) -> Self {
+        Self {
+            from,
+            name: name.into(),
+        }
+    }
+
+    /// The group name for a value.
+    #[must_use]
+    pub fn render(&self, value: &str) -> String {
+        self.name.replacen("{name}", value, 1)
+    }
+
+    fn affixes(&self) -> (&str, &str) {
+        self.name.split_once("{name}").unwrap_or((&self.name, ""))
+    }
+
+    /// Whether a group of this name is one this rule makes (compared case-insensitively).
+    #[must_use]
+    pub fn owns(&self, group: &str) -> bool {
+        let (prefix, suffix) = self.affixes();
+        let (g, p, s) = (
+            group.to_lowercase(),
+            prefix.to_lowercase(),
+            suffix.to_lowercase(),
+        );
+        g.len() > p.len() + s.len() && g.starts_with(&p) && g.ends_with(&s)
+    }
+}
+
+/// How the planner syncs. Defaults per `hr-provisioning.md` §5.1:
+///
+/// | setting | default |
+/// |---|---|
+/// | `link_attribute` | `hrEmployeeId` |
+/// | `link` | adopt nobody (matches are reported as candidates) |
+/// | `lifecycle` | hr-core's [`LifecyclePolicy::default`] (create 7 days before the start, suspend at the end, deactivate 30 days later) |
+/// | `activate_on_create` | `false`: people created before their start are `STAGED` and activated at the start; people already active are created activated |
+/// | `groups` | none |
+/// | `create_missing_groups` | `true` |
+/// | `manage_managers` | `true`: `managerId` holds the manager's target user id, set by [`Action::SetManager`] (a mapping rule for `managerId` is then ignored) |
+///
+/// ```
+/// use hr_sync::SyncPolicy;
+/// let policy: SyncPolicy = serde_json::from_str(r#"{"groups": [{"from": "department", "name": "Dept - {name}"}]}"#)?;
+/// assert_eq!(policy.link_attribute, "hrEmployeeId");
+/// assert_eq!(policy.groups.len(), 1);
+/// assert!(!policy.activate_on_create && policy.manage_managers);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct SyncPolicy {
+    /// The profile attribute holding the HR key.
+    pub link_attribute: String,
+    /// Which unlinked users may be adopted.
+    pub link: LinkPolicy,
+    /// When accounts are created, activated, suspended and deactivated.
+    pub lifecycle: LifecyclePolicy,
+    /// Activate every create at once, even before the start.
+    pub activate_on_create: bool,
+    /// Group rules.
+    pub groups: Vec<GroupRule>,
+    /// Create a rule's group when the target has none of that name.
+    pub create_missing_groups: bool,
+    /// Set `managerId` to the manager's target user id.
+    pub manage_managers: bool,
+}
+
+impl Default for SyncPolicy {
+    fn default() -> Self {
+        Self {
+            link_attribute: "hrEmployeeId".into(),
+            link: LinkPolicy::default(),
+            lifecycle: LifecyclePolicy::default(),
+            activate_on_create: false,
+            groups: Vec::new(),
+            create_missing_groups: true,
+            manage_managers: true,
+        }
+    }
+}
+
+impl SyncPolicy {
+    fn check(&self) -> Result<(), PlanError> {
+        if self.link_attribute.trim().is_empty() {
+            return Err(PlanError::InvalidPolicy {
+                reason: "the link attribute is empty".into(),
+            });
+        }
+        for rule in &self.groups {
+            if rule.name.matches("{name}").count() != 1 {
+                return Err(PlanError::InvalidPolicy {
+                    reason: format!("group template {:?} must hold {{name}} once", rule.name),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why the whole plan could not be made (per-person problems are [`PlanNote`]s).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// The policy can't be used.
+    #[error("invalid sync policy: {reason}")]
+    InvalidPolicy {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The mapping rule behind one attribute of an action.
+///
+/// ```
+/// let r = hr_sync::AttributeReason::new("department", "rule 11: org.department.name");
+/// assert_eq!(r.name, "department");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AttributeReason {
+    /// The profile attribute.
+    pub name: String,
+    /// The rule and provenance, as text.
+    pub rule: String,
+}
+
+impl AttributeReason {
+    /// A reason.
+    pub fn new(name: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
+/// Why an action is planned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Reason {
+    /// hr-core's explanation of the person's lifecycle state (empty for group creates).
+    pub lifecycle: String,
+    /// The mapping rule behind each attribute the action sets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<AttributeReason>,
+    /// Anything else: the transition, the group rule, the manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One action of a plan, with its reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlannedAction {
+    /// The action.
+    pub action: Action,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// Something the planner left alone for one person (or group), and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlanNote {
+    /// The person, when it concerns one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hr_key: Option<String>,
+    /// What and why.
+    pub note: String,
+}
+
+/// What the plan saw and did not act on: link candidates and conflicts, users it does
+/// not manage, people it skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlanReport {
+    /// Unlinked users matching a person (adopted ones are linked in this plan).
+    pub candidates: Vec<Candidate>,
+    /// What kept people from being linked.
+    pub conflicts: Vec<LinkConflict>,
+    /// Users whose HR key belongs to nobody in the snapshot: left alone.
+    pub orphaned: Vec<TargetUserId>,
+    /// The number of users with no HR key: never touched.
+    pub unmanaged: usize,
+    /// People and groups skipped, and why.
+    pub notes: Vec<PlanNote>,
+}
+
+/// A plan: the actions, in the order to apply them, with counts, a report and a
+/// content hash of the actions and reasons (SHA-256 of their canonical JSON: object keys
+/// sorted, no spaces), hex.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SyncPlan {
+    /// The `now` the plan was made for.
+    pub created_at: DateTime<Utc>,
+    /// The actions, in dependency order.
+    pub items: Vec<PlannedAction>,
+    /// The number of actions of each kind.
+    pub counts: BTreeMap<String, usize>,
+    /// What was seen and not acted on.
+    pub report: PlanReport,
+    /// SHA-256 of the canonical JSON of `items`, hex.
+    pub hash: String,
+}
+
+/// A saved plan that no longer matches a fresh one: it must not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the plan {saved} does not match a fresh plan {fresh}: {only_saved} actions only in the saved plan, {only_fresh} only in the fresh one"
+)]
+#[non_exhaustive]
+pub struct PlanMismatch {
+    /// The hash of the saved plan's items, recomputed.
+    pub saved: String,
+    /// The fresh plan's hash.
+    pub fresh: String,
+    /// Actions of the saved plan not in the fresh one.
+    pub only_saved: usize,
+    /// Actions of the fresh plan not in the saved one.
+    pub only_fresh: usize,
+}
+
+impl SyncPlan {
+    fn new(created_at: DateTime<Utc>, mut items: Vec<PlannedAction>, report: PlanReport) -> Self {
+        items.sort_by(|a, b| order_key(&a.action).cmp(&order_key(&b.action)));
+        let mut counts = BTreeMap::new();
+        for item in &items {
+            *counts.entry(item.action.kind().to_owned()).or_insert(0) += 1;
+        }
+        let hash = items_hash(&items);
+        Self {
+            created_at,
+            items,
+            counts,
+            report,
+            hash,
+        }
+    }
+
+    /// Whether there is nothing to do.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The hash of the items as they are now (a plan edited after saving no longer
+    /// matches its `hash`).
+    #[must_use]
+    pub fn content_hash(&self) -> String {
+        items_hash(&self.items)
+    }
+
+    /// `Ok` when this (saved) plan's items are exactly those of `fresh`, made from a new
+    /// read just before applying; the hash is recomputed, so an edited plan is refused.
+    ///
+    /// # Errors
+    /// [`PlanMismatch`] with the number of actions on each side only.
+    pub fn verify_against(&self, fresh: &SyncPlan) -> Result<(), PlanMismatch> {
+        let saved = self.content_hash();
+        if saved == fresh.hash && fresh.content_hash() == fresh.hash {
+            return Ok(());
+        }
+        let canon = |p: &PlannedAction| canonical(&serde_json::to_value(p).unwrap_or(Value::Null));
+        let mine: HashSet<String> = self.items.iter().map(canon).collect();
+        let theirs: HashSet<String> = fresh.items.iter().map(canon).collect();
+        Err(PlanMismatch {
+            saved,
+            fresh: fresh.hash.clone(),
+            only_saved: mine.difference(&theirs).count(),
+            only_fresh: theirs.difference(&mine).count(),
+        })
+    }
+}
+
+/// Apply order: group creates, user creates, profile updates, lifecycle, memberships,
+/// managers; then by person (or group name), kind and the rest.
+fn order_key(a: &Action) -> (u8, &str, &'static str, String) {
+    let phase = match a {
+        Action::CreateGroup { .. } => 0,
+        Action::CreateUser { .. } => 1,
+        Action::UpdateProfile { .. } => 2,
+        Action::Activate { .. }
+        | Action::Reactivate { .. }
+        | Action::Unsuspend { .. }
+        | Action::Suspend { .. }
+        | Action::Deactivate { .. } => 3,
+        Action::RemoveMember { .. } => 4,
+        Action::AddMember { .. } => 5,
+        Action::SetManager { .. } => 6,
+    };
+    let primary = match a {
+        Action::CreateGroup { name } => name.as_str(),
+        other => other.person().unwrap_or_default(),
+    };
+    let rest = match a {
+        Action::AddMember { group, .. } => format!("{group:?}"),
+        Action::RemoveMember { group, .. } => group.to_string(),
+        _ => String::new(),
+    };
+    (phase, primary, a.kind(), rest)
+}
+
+fn items_hash(items: &[PlannedAction]) -> String {
+    let doc = serde_json::to_value(items).unwrap_or(Value::Null);
+    let digest = ring::digest::digest(&ring::digest::SHA256, canonical(&doc).as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest.as_ref() {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+/// JSON with object keys sorted and no spaces.
+fn canonical(v: &Value) -> String {
+    fn write(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String(k.clone()).to_string());
+                    out.push(':');
+                    write(&m[k], out);
+                }
+                out.push('}');
+            }
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(x, out);
+                }
+                out.push(']');
+            }
+            scalar => out.push_str(&scalar.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(v, &mut out);
+    out
+}
+
+/// A value as compared: `null` is absent; numbers and booleans compare as their text.
+fn present(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !v.is_null())
+}
+
+fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (present(a), present(b)) {
+        (None, None) => true,
+        (Some(Value::String(s)), Some(Value::Number(n)))
+        | (Some(Value::Number(n)), Some(Value::String(s))) => n.to_string() == *s,
+        (Some(Value::String(s)), Some(Value::Bool(x)))
+        | (Some(Value::Bool(x)), Some(Value::String(s))) => x.to_string() == *s,
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn describe(p: &Provenance) -> String {
+    let mut s = format!("rule {}: {}", p.rule, p.expression);
+    if !p.sources.is_empty() {
+        s.push_str(&format!(" from {}", p.sources.join(", ")));
+    }
+    if !p.transforms.is_empty() {
+        s.push_str(&format!(" | {}", p.transforms.join(" | ")));
+    }
+    let outcome = serde_json::to_value(p.outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    if outcome != "value" {
+        s.push_str(&format!(" ({outcome})"));
+    }
+    if p.flow == mapping::Flow::CreateOnly {
+        s.push_str(" [create only]");
+    }
+    s
+}
+
+/// One mapped person.
+struct Person<'a> {
+    employee: &'a Employee,
+    decision: LifecycleDecision,
+    mapped: MappedUser,
+    /// The Okta profile for a create (create-only attributes included).
+    profile: Map<String, Value>,
+}
+
+impl Person<'_> {
+    fn key(&self) -> &str {
+        self.employee.id.as_str()
+    }
+
+    fn reason(&self, attributes: Vec<AttributeReason>, note: Option<String>) -> Reason {
+        Reason {
+            lifecycle: self.decision.to_string(),
+            attributes,
+            note,
+        }
+    }
+
+    /// The reasons of these attributes from the mapping's provenance.
+    fn attribute_reasons<'n>(
+        &self,
+        names: impl IntoIterator<Item = &'n str>,
+        link_attribute: &str,
+    ) -> Vec<AttributeReason> {
+        let provenance = self.mapped.provenance();
+        let by_target: HashMap<&str, &Provenance> = provenance
+            .iter()
+            .flat_map(|p| {
+                p.targets
+                    .iter()
+                    .filter_map(|t| t.strip_prefix("okta:"))
+                    .map(move |t| (t, p))
+            })
+            .collect();
+        names
+            .into_iter()
+            .map(|name| {
+                let rule = match by_target.get(name) {
+                    Some(p) => describe(p),
+                    None if name == link_attribute => "link attribute: the HR key".to_owned(),
+                    None => "set by the engine".to_owned(),
+                };
+                AttributeReason::new(name, rule)
+            })
+            .collect()
+    }
+}
+
+/// Plans the sync of `snapshot` into `state`: pure (no I/O), linear in people, users and
+/// memberships (hash lookups only).
+///
+/// - **Link** people to users ([`link`]); users with no link are never touched.
+/// - **Create** unlinked people whose lifecycle is pending or active (`STAGED` unless
+///   they are active already or [`SyncPolicy::activate_on_create`]), unless they match
+///   an unlinked user that may not be adopted, or their login is taken: those are noted.
+/// - **Update** each linked user's attributes that the mapping owns and that differ
+///   (`null` and absent are the same; create-only attributes are left alone), and the
+///   link attribute of an adopted user.
+/// - **Lifecycle**: active → activate (`STAGED`), unsuspend (`SUSPENDED`) or reactivate
+///   (`DEPROVISIONED`, a rehire); suspended → suspend (only from `ACTIVE`; other
+///   statuses are noted); deactivated → deactivate; pending and not yet provisioned
+///   change no status.
+/// - **Groups**: people who are active or pending belong to their rules' groups
+///   (created when missing and allowed); deactivated people and people the rules no
+///   longer place are removed from the rules' groups; suspended people keep theirs (Okta
+///   keeps a suspended user's groups, so an unsuspend restores access as it was).
+/// - **Managers** (second pass, once everyone is linked or planned): `managerId` gets
+///   the manager's user id, a planned user's by reference; managers who are not
+///   employees, not in the snapshot or without an account, and manager cycles are
+///   noted and left alone.
+///
+/// People whose mapping fails are noted and left alone.
+///
+/// # Errors
+/// [`PlanError::InvalidPolicy`] for a policy that can't be used.
+pub fn plan(
+    snapshot: &HrSnapshot,
+    state: &TargetState,
+    mapper: &Mapper,
+    policy: &SyncPolicy,
+    now: DateTime<Utc>,
+) -> Result<SyncPlan, PlanError> {
+    policy.check()?;
+    let mut report = PlanReport::default();
+    let mut items = Vec::new();
+    let note = |report: &mut PlanReport, key: Option<&str>, text: String| {
+        report.notes.push(PlanNote {
+            hr_key: key.map(str::to_owned),
+            note: text,
+        });
+    };
+
+    // Evaluate and map everyone.
+    let mut people: Vec<Person<'_>> = Vec::with_capacity(snapshot.len());
+    let mut create_only: Option<HashSet<String>> = None;
+    for employee in snapshot.employees() {
+        let decision = policy.lifecycle.evaluate(employee, now);
+        match mapper.map(employee, &decision) {
+            Ok(mapped) => {
+                if create_only.is_none() {
+                    create_only = Some(
+                        mapped
+                            .provenance()
+                            .into_iter()
+                            .filter(|p| p.flow == mapping::Flow::CreateOnly)
+                            .flat_map(|p| p.targets)
+                            .filter_map(|t| t.strip_prefix("okta:").map(str::to_owned))
+                            .collect(),
+                    );
+                }
+                let profile = mapped.okta_profile();
+                people.push(Person {
+                    employee,
+                    decision,
+                    mapped,
+                    profile,
+                });
+            }
+            Err(errors) => note(
+                &mut report,
+                Some(employee.id.as_str()),
+                format!("not mapped: {errors}"),
+            ),
+        }
+    }
+    let create_only = create_only.unwrap_or_default();
+
+    // Link.
+    let links = link(
+        people.iter().map(|p| {
+            (
+                &p.employee.id,
+                p.mapped.login(),
+                p.profile.get("email").and_then(Value::as_str),
+            )
+        }),
+        state,
+        policy.link,
+    );
+    let mut blocked: HashMap<&EmployeeId, String> = HashMap::new();
+    for c in links.candidates.iter().filter(|c| !c.adopted) {
+        blocked.entry(&c.employee).or_insert_with(|| {
+            format!(
+                "not created: unlinked user {} matches on {:?} and the policy does not adopt it",
+                c.user, c.matched_on
+            )
+        });
+    }
+    for c in &links.conflicts {
+        match c {
+            LinkConflict::DuplicateHrKey { employee, users } => {
+                let users: Vec<&str> = users.iter().map(TargetUserId::as_str).collect();
+                blocked.insert(
+                    employee,
+                    format!("several users carry the HR key: {}", users.join(", ")),
+                );
+            }
+            LinkConflict::SharedMatch { user, employees } => {
+                for e in employees {
+                    blocked.insert(e, format!("user {user} matches several people"));
+                }
+            }
+        }
+    }
+
+    // Per person: create, update, lifecycle. `accounts`: each person's user, existing or planned.
+    let mut accounts: HashMap<&str, (UserRef, Option<&TargetUser>)> = HashMap::new();
+    let mut planned_logins: HashSet<String> = HashSet::new();
+    for p in &people {
+        let key = p.key();
+        let linked = links
+            .linked
+            .get(&p.employee.id)
+            .and_then(|id| state.user(id));
+        match linked {
+            None => {
+                if !matches!(
+                    p.decision.state,
+                    LifecycleState::Pending | LifecycleState::Active
+                ) {
+                    continue;
+                }
+                if let Some(why) = blocked.get(&p.employee.id) {
+                    note(&mut report, Some(key), why.clone());
+                    continue;
+                }
+                let Some(login) = p.mapped.login() else {
+                    note(&mut report, Some(key), "not created: no login".into());
+                    continue;
+                };
+                if !planned_logins.insert(login.to_lowercase()) {
+                    note(
+                        &mut report,
+                        Some(key),
+                        format!("not created: another person in this plan has the login {login}"),
+                    );
+                    continue;
+                }
+                if let Some(holder) = state.by_login(login) {
+                    note(
+                        &mut report,
+                        Some(key),
+                        format!(
+                            "not created: login {login} is taken by user {} ({})",
+                            holder.id, holder.status
+                        ),
+                    );
+                    continue;
+                }
+                let mut profile: Map<String, Value> = p
+                    .profile
+                    .iter()
+                    .filter(|(name, v)| {
+                        !(v.is_null() || (policy.manage_managers && *name == MANAGER_ATTRIBUTE))
+                    })
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                profile.insert(policy.link_attribute.clone(), Value::String(key.to_owned()));
+                let activate =
+                    p.decision.state == LifecycleState::Active || policy.activate_on_create;
+                let names: Vec<&str> = profile.keys().map(String::as_str).collect();
+                let attributes = p.attribute_reasons(names, &policy.link_attribute);
+                let how = if activate {
+                    "activated"
+                } else {
+                    "staged until the start"
+                };
+                items.push(PlannedAction {
+                    action: Action::create_user(key, login, profile, activate),
+                    reason: p.reason(attributes, Some(format!("new account, {how}"))),
+                });
+                accounts.insert(key, (UserRef::Planned(key.to_owned()), None));
+            }
+            Some(user) => {
+                accounts.insert(key, (UserRef::Existing(user.id.clone()), Some(user)));
+                if let Some(item) = update(p, user, policy, &create_only) {
+                    items.push(item);
+                }
+                match lifecycle(p, user) {
+                    Ok(Some(item)) => items.push(item),
+                    Ok(None) => {}
+                    Err(why) => note(&mut report, Some(key), why),
+                }
+            }
+        }
+    }
+
+    if !policy.groups.is_empty() {
+        groups(&people, &accounts, state, policy, &mut items, &mut report);
+    }
+    if policy.manage_managers {
+        managers(&people, &accounts, &mut items, &mut report);
+    }
+
+    report.candidates = links.candidates;
+    report.conflicts = links.conflicts;
+    report.orphaned = links.orphaned;
+    report.unmanaged = links.unmanaged.len();
+    report
+        .notes
+        .sort_by(|a, b| (&a.hr_key, &a.note).cmp(&(&b.hr_key, &b.note)));
+    Ok(SyncPlan::new(now, items, report))
+}
+
+fn update(
+    p: &Person<'_>,
+    user: &TargetUser,
+    policy: &SyncPolicy,
+    create_only: &HashSet<String>,
+) -> Option<PlannedAction> {
+    let key = p.key();
+    let mut changes: Vec<AttributeChange> = p
+        .profile
+        .iter()
+        .filter(|(name, _)| {
+            !create_only.contains(*name)
+                && **name != policy.link_attribute
+                && !(policy.manage_managers && *name == MANAGER_ATTRIBUTE)
+        })
+        .filter(|(name, want)| !same(user.profile.get(*name), Some(want)))
+        .map(|(name, want)| {
+            AttributeChange::new(
+                name.clone(),
+                present(user.profile.get(name)).cloned(),
+                present(Some(want)).cloned(),
+            )
+        })
+        .collect();
+    let mut note = None;
+    if user.hr_key.as_deref() != Some(key) {
+        changes.push(AttributeChange::new(
+            policy.link_attribute.clone(),
+            present(user.profile.get(&policy.link_attribute)).cloned(),
+            Some(Value::String(key.to_owned())),
+        ));
+        note = Some(format!("adopted user {} ({})", user.id, user.login));
+    }
+    if changes.is_empty() {
+        return None;
+    }
+    changes.sort_by(|a, b| a.name.cmp(&b.name));
+    let attributes = p.attribute_reasons(
+        changes.iter().map(|c| c.name.as_str()),
+        &policy.link_attribute,
+    );
+    Some(PlannedAction {
+        action: Action::UpdateProfile {
+            hr_key: key.to_owned(),
+            user: user.id.clone(),
+            changes,
+        },
+        reason: p.reason(attributes, note),
+    })
+}
+
+/// The status change the lifecycle state asks for; `Err` with a note when Okta allows none.
+fn lifecycle(p: &Person<'_>, user: &TargetUser) -> Result<Option<PlannedAction>, String> {
+    use LifecycleState as L;
+    use TargetStatus as S;
+    let (hr_key, id) = (p.key().to_owned(), user.id.clone());
+    let action = match (p.decision.state, &user.status) {
+        (L::Active, S::Staged) => Action::Activate { hr_key, user: id },
+        (L::Active, S::Suspended) => Action::Unsuspend { hr_key, user: id },
+        (L::Active, S::Deprovisioned) => Action::Reactivate { hr_key, user: id },
+        (L::Suspended, S::Active) => Action::Suspend { hr_key, user: id },
+        (L::Suspended, S::Suspended | S::Deprovisioned) => return Ok(None),
+        (L::Suspended, status) => {
+            return Err(format!(
+                "should be suspended, but Okta only suspends ACTIVE users and user {} is {status}",
+                user.id
+            ));
+        }
+        (L::Deactivated, S::Deprovisioned) => return Ok(None),
+        (L::Deactivated, _) => Action::Deactivate { hr_key, user: id },
+        (L::Active, S::Other(status)) => {
+            return Err(format!(
+                "user {} has a status the engine does not know: {status}",
+                user.id
+            ));
+        }
+        _ => return Ok(None),
+    };
+    let note = format!("{} → {}", user.status, action.kind());
+    Ok(Some(PlannedAction {
+        action,
+        reason: p.reason(Vec::new(), Some(note)),
+    }))
+}
+
+/// A wanted member of a group: the person, their user, the existing user, the rule.
+type Member<'p, 'a> = (
+    &'p Person<'a>,
+    &'p UserRef,
+    Option<&'p TargetUser>,
+    &'p GroupRule,
+);
+
+fn groups(
+    people: &[Person<'_>],
+    accounts: &HashMap<&str, (UserRef, Option<&TargetUser>)>,
+    state: &TargetState,
+    policy: &SyncPolicy,
+    items: &mut Vec<PlannedAction>,
+    report: &mut PlanReport,
+) {
+    // Desired memberships: group (lowercase name) → display name, members.
+    let mut wanted: BTreeMap<String, (String, Vec<Member<'_, '_>>)> = BTreeMap::new();
+    // Each linked user's person and wanted groups (lowercase names).
+    let mut by_user: HashMap<&TargetUserId, (&Person<'_>, HashSet<String>)> = HashMap::new();
+    for p in people {
+        let Some((account, user)) = accounts.get(p.key()) else {
+            continue;
+        };
+        let member = matches!(
+            p.decision.state,
+            LifecycleState::Active | LifecycleState::Pending
+        );
+        let mut mine = HashSet::new();
+        if member {
+            for rule in &policy.groups {
+                let Some(value) = rule.from.value(p.employee) else {
+                    continue;
+                };
+                let name = rule.render(value);
+                let lower = name.to_lowercase();
+                let entry = wanted
+                    .entry(lower.clone())
+                    .or_insert_with(|| (name.clone(), Vec::new()));
+                if name < entry.0 {
+                    entry.0 = name;
+                }
+                if mine.insert(lower) {
+                    entry.1.push((p, account, *user, rule));
+                }
+            }
+        }
+        if let Some(user) = user {
+            by_user.insert(&user.id, (p, mine));
+        }
+    }
+    for (name, members) in wanted.values() {
+        let group = match state.group_by_name(name) {
+            Some(g) if g.managed => GroupRef::Existing(g.id.clone()),
+            Some(g) => {
+                report.notes.push(PlanNote {
+                    hr_key: None,
+                    note: format!(
+                        "group {} ({}) is not an Okta group: its members are not changed",
+                        g.name, g.id
+                    ),
+                });
+                continue;
+            }
+            None if policy.create_missing_groups => {
+                let rules: Vec<&str> = members
+                    .iter()
+                    .map(|m| m.3.name.as_str())
+                    .collect::<HashSet<_>>()
+                    .into_iter()
+                    .collect();
+                items.push(PlannedAction {
+                    action: Action::CreateGroup { name: name.clone() },
+                    reason: Reason {
+                        lifecycle: String::new(),
+                        attributes: Vec::new(),
+                        note: Some(format!(
+                            "missing group for {} people (rule {})",
+                            members.len(),
+                            {
+                                let mut r = rules;
+                                r.sort_unstable();
+                                r.join(", ")
+                            }
+                        )),
+                    },
+                });
+                GroupRef::Planned(name.clone())
+            }
+            None => {
+                report.notes.push(PlanNote {
+                    hr_key: None,
+                    note: format!("group {name} is missing and the policy does not create groups"),
+                });
+                continue;
+            }
+        };
+        let current: Option<&HashSet<TargetUserId>> =
+            group.existing().and_then(|g| state.members(g));
+        for (p, account, user, rule) in members {
+            let has = match (user, current) {
+                (Some(u), Some(m)) => m.contains(&u.id),
+                _ => false,
+            };
+            if !has {
+                items.push(PlannedAction {
+                    action: Action::AddMember {
+                        hr_key: p.key().to_owned(),
+                        group: group.clone(),
+                        user: (*account).clone(),
+                    },
+                    reason: p.reason(
+                        Vec::new(),
+                        Some(format!("group rule {:?} from {:?}", rule.name, rule.from)),
+                    ),
+                });
+            }
+        }
+    }
+    // Removals from the rules' groups.
+    for g in state.groups() {
+        if !g.managed || !policy.groups.iter().any(|r| r.owns(&g.name)) {
+            continue;
+        }
+        let Some(members) = state.members(&g.id) else {
+            continue;
+        };
+        let lower = g.name.to_lowercase();
+        for member in members {
+            let Some((p, mine)) = by_user.get(member) else {
+                continue;
+            };
+            if p.decision.state == LifecycleState::Suspended || mine.contains(&lower) {
+                continue;
+            }
+            items.push(PlannedAction {
+                action: Action::RemoveMember {
+                    hr_key: p.key().to_owned(),
+                    group: g.id.clone(),
+                    user: (*member).clone(),
+                },
+                reason: p.reason(
+                    Vec::new(),
+                    Some(format!(
+                        "no group rule puts the person in {} any more",
+                        g.name
+                    )),
+                ),
+            });
+        }
+    }
+}
+
+fn managers(
+    people: &[Person<'_>],
+    accounts: &HashMap<&str, (UserRef, Option<&TargetUser>)>,
+    items: &mut Vec<PlannedAction>,
+    report: &mut PlanReport,
+) {
+    let index: HashMap<&EmployeeId, usize> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (&p.employee.id, i))
+        .collect();
+    let next: Vec<Option<usize>> = people
+        .iter()
+        .map(|p| match &p.employee.manager {
+            Some(ManagerRef::Employee { id }) => index.get(id).copied(),
+            _ => None,
+        })
+        .collect();
+    let in_cycle = cycles(&next);
+    for (i, p) in people.iter().enumerate() {
+        let key = p.key();
+        let Some((account, user)) = accounts.get(key) else {
+            continue;
+        };
+        let mut skip = |why: String| {
+            report.notes.push(PlanNote {
+                hr_key: Some(key.to_owned()),
+                note: format!("manager not set: {why}"),
+            });
+        };
+        let (wanted, why): (Option<&UserRef>, String) = match &p.employee.manager {
+            None => (None, "no manager in the source".into()),
+            Some(ManagerRef::Employee { id }) if id == &p.employee.id => {
+                skip("the person is their own manager".into());
+                continue;
+            }
+            Some(ManagerRef::Employee { id }) => {
+                if in_cycle[i] {
+                    skip(format!("manager {id} is part of a manager cycle"));
+                    continue;
+                }
+                match next[i].and_then(|m| accounts.get(people[m].key())) {
+                    Some((m, _)) => (Some(m), format!("manager {id}")),
+                    None if next[i].is_some() => {
+                        skip(format!("manager {id} has no account"));
+                        continue;
+                    }
+                    None => {
+                        skip(format!("manager {id} is not in the source (or not mapped)"));
+                        continue;
+                    }
+                }
+            }
+            Some(ManagerRef::External { name, email }) => {
+                let who = name.as_deref().or(email.as_deref()).unwrap_or("?");
+                skip(format!("manager {who} is not an employee"));
+                continue;
+            }
+            Some(_) => continue,
+        };
+        let current = user.and_then(|u| present(u.profile.get(MANAGER_ATTRIBUTE)));
+        let needed = match (wanted, current) {
+            (None, None) => false,
+            (None, Some(_)) => true,
+            (Some(UserRef::Existing(id)), cur) => !same(cur, Some(&Value::String(id.to_string()))),
+            (Some(_), _) => true,
+        };
+        if needed {
+            items.push(PlannedAction {
+                action: Action::SetManager {
+                    hr_key: key.to_owned(),
+                    user: account.clone(),
+                    manager: wanted.cloned(),
+                },
+                reason: p.reason(Vec::new(), Some(why)),
+            });
+        }
+    }
+}
+
+/// Which nodes of a functional graph (each node points to at most one) lie on a cycle;
+/// each node is walked once.
+fn cycles(next: &[Option<usize>]) -> Vec<bool> {
+    const NEW: u8 = 0;
+    const WALKING: u8 = 1;
+    const DONE: u8 = 2;
+    let mut mark = vec![NEW; next.len()];
+    let mut on_cycle = vec![false; next.len()];
+    let mut path = Vec::new();
+    for start in 0..next.len() {
+        let mut at = Some(start);
+        while let Some(i) = at {
+            match mark[i] {
+                NEW => {
+                    mark[i] = WALKING;
+                    path.push(i);
+                    at = next[i];
+                }
+                WALKING => {
+                    // The path from `i`'s first visit on is a cycle.
+                    if let Some(pos) = path.iter().position(|&n| n == i) {
+                        for &n in &path[pos..] {
+                            on_cycle[n] = true;
+                        }
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+        for n in path.drain(..) {
+            mark[n] = DONE;
+        }
+    }
+    on_cycle
+}
+
+impl fmt::Display for SyncPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        write!(
+            f,
+            "plan {} ({} actions",
+            self.hash.get(..12).unwrap_or(&self.hash),
+            self.items.len()
+        )?;
+        if !counts.is_empty() {
+            write!(f, ": {}", counts.join(", "))?;
+        }
+        f.write_str(")")
+    }
+}
+
+#[cfg(test)]
+mod tests;
