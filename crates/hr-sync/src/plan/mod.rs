@@ -314,7 +314,7 @@ pub struct PlanMismatch {
 
 impl SyncPlan {
     fn new(created_at: DateTime<Utc>, mut items: Vec<PlannedAction>, report: PlanReport) -> Self {
-        items.sort_by(|a, b| order_key(&a.action).cmp(&order_key(&b.action)));
+        items.sort_by_cached_key(|item| order_key(&item.action));
         let mut counts = BTreeMap::new();
         for item in &items {
             *counts.entry(item.action.kind().to_owned()).or_insert(0) += 1;
@@ -364,25 +364,27 @@ impl SyncPlan {
     }
 }
 
-/// Apply order: group creates, user creates, profile updates, lifecycle, memberships,
-/// managers; then by person (or group name), kind and the rest.
-fn order_key(a: &Action) -> (u8, &str, &'static str, String) {
+/// Apply order: group creates, user creates, rehires (a deactivated user is reactivated
+/// before it is changed), profile updates, group removals (before a deactivation),
+/// other lifecycle changes, group additions, managers; then by person (or group name),
+/// kind and the rest.
+fn order_key(a: &Action) -> (u8, String, &'static str, String) {
     let phase = match a {
         Action::CreateGroup { .. } => 0,
         Action::CreateUser { .. } => 1,
-        Action::UpdateProfile { .. } => 2,
+        Action::Reactivate { .. } => 2,
+        Action::UpdateProfile { .. } => 3,
+        Action::RemoveMember { .. } => 4,
         Action::Activate { .. }
-        | Action::Reactivate { .. }
         | Action::Unsuspend { .. }
         | Action::Suspend { .. }
-        | Action::Deactivate { .. } => 3,
-        Action::RemoveMember { .. } => 4,
-        Action::AddMember { .. } => 5,
-        Action::SetManager { .. } => 6,
+        | Action::Deactivate { .. } => 5,
+        Action::AddMember { .. } => 6,
+        Action::SetManager { .. } => 7,
     };
     let primary = match a {
-        Action::CreateGroup { name } => name.as_str(),
-        other => other.person().unwrap_or_default(),
+        Action::CreateGroup { name } => name.clone(),
+        other => other.person().unwrap_or_default().to_owned(),
     };
     let rest = match a {
         Action::AddMember { group, .. } => format!("{group:?}"),
@@ -551,7 +553,9 @@ impl Person<'_> {
 ///   employees, not in the snapshot or without an account, and manager cycles are
 ///   noted and left alone.
 ///
-/// People whose mapping fails are noted and left alone.
+/// People whose mapping fails are noted and left alone. Deactivated users (unless
+/// reactivated now) and people being deactivated get no profile or manager changes;
+/// people being deactivated leave the rules' groups before the deactivation.
 ///
 /// # Errors
 /// [`PlanError::InvalidPolicy`] for a policy that can't be used.
@@ -648,6 +652,7 @@ pub fn plan(
     // Per person: create, update, lifecycle. `accounts`: each person's user, existing or planned.
     let mut accounts: HashMap<&str, (UserRef, Option<&TargetUser>)> = HashMap::new();
     let mut planned_logins: HashSet<String> = HashSet::new();
+    let mut frozen: HashSet<&str> = HashSet::new();
     for p in &people {
         let key = p.key();
         let linked = links
@@ -715,10 +720,23 @@ pub fn plan(
             }
             Some(user) => {
                 accounts.insert(key, (UserRef::Existing(user.id.clone()), Some(user)));
-                if let Some(item) = update(p, user, policy, &create_only) {
+                let change = lifecycle(p, user);
+                let reactivating = matches!(
+                    &change,
+                    Ok(Some(PlannedAction {
+                        action: Action::Reactivate { .. },
+                        ..
+                    }))
+                );
+                // Deactivated users (and people being deactivated) are left as they are.
+                if p.decision.state == LifecycleState::Deactivated
+                    || (user.status == TargetStatus::Deprovisioned && !reactivating)
+                {
+                    frozen.insert(key);
+                } else if let Some(item) = update(p, user, policy, &create_only) {
                     items.push(item);
                 }
-                match lifecycle(p, user) {
+                match change {
                     Ok(Some(item)) => items.push(item),
                     Ok(None) => {}
                     Err(why) => note(&mut report, Some(key), why),
@@ -728,10 +746,18 @@ pub fn plan(
     }
 
     if !policy.groups.is_empty() {
-        groups(&people, &accounts, state, policy, &mut items, &mut report);
+        groups(
+            &people,
+            &accounts,
+            &frozen,
+            state,
+            policy,
+            &mut items,
+            &mut report,
+        );
     }
     if policy.manage_managers {
-        managers(&people, &accounts, &mut items, &mut report);
+        managers(&people, &accounts, &frozen, &mut items, &mut report);
     }
 
     report.candidates = links.candidates;
@@ -840,6 +866,7 @@ type Member<'p, 'a> = (
 fn groups(
     people: &[Person<'_>],
     accounts: &HashMap<&str, (UserRef, Option<&TargetUser>)>,
+    frozen: &HashSet<&str>,
     state: &TargetState,
     policy: &SyncPolicy,
     items: &mut Vec<PlannedAction>,
@@ -853,6 +880,13 @@ fn groups(
         let Some((account, user)) = accounts.get(p.key()) else {
             continue;
         };
+        // A deactivated user keeps its groups, except that people being deactivated now
+        // leave the rules' groups first.
+        let leaving = p.decision.state == LifecycleState::Deactivated
+            && user.is_some_and(|u| u.status != TargetStatus::Deprovisioned);
+        if frozen.contains(p.key()) && !leaving {
+            continue;
+        }
         let member = matches!(
             p.decision.state,
             LifecycleState::Active | LifecycleState::Pending
@@ -985,6 +1019,7 @@ fn groups(
 fn managers(
     people: &[Person<'_>],
     accounts: &HashMap<&str, (UserRef, Option<&TargetUser>)>,
+    frozen: &HashSet<&str>,
     items: &mut Vec<PlannedAction>,
     report: &mut PlanReport,
 ) {
@@ -1006,6 +1041,9 @@ fn managers(
         let Some((account, user)) = accounts.get(key) else {
             continue;
         };
+        if frozen.contains(key) {
+            continue;
+        }
         let mut skip = |why: String| {
             report.notes.push(PlanNote {
                 hr_key: Some(key.to_owned()),

@@ -195,10 +195,22 @@ fn activate_at_start_then_suspend_deactivate_and_reactivate_on_rehire() {
         ended + Duration::days(31),
     );
     assert_eq!(kinds(&p), ["deactivate"]);
-    // A rehire: a new contract with the same key.
-    let rehired = ada.with_employment(Employment::open(day(80)));
+    // A deactivated user is left alone, even when HR data changes.
+    let mut moved = ada.clone();
+    moved.org.department = Some(OrgUnitRef::new(OrgUnitId::new("d-F").unwrap(), "Finance"));
+    assert!(
+        plan_for(
+            &target,
+            vec![moved.clone()],
+            &policy,
+            ended + Duration::days(32)
+        )
+        .is_empty()
+    );
+    // A rehire: a new contract with the same key; reactivated before it is changed.
+    let rehired = moved.with_employment(Employment::open(day(80)));
     let p = sync(&target, vec![rehired], &policy, now() + Duration::days(81));
-    assert_eq!(kinds(&p), ["reactivate"]);
+    assert_eq!(kinds(&p), ["reactivate", "update_profile"]);
     assert!(p.items[0].reason.lifecycle.starts_with("rehire"));
 }
 
