@@ -395,49 +395,67 @@ fn order_key(a: &Action) -> (u8, String, &'static str, String) {
 }
 
 fn items_hash(items: &[PlannedAction]) -> String {
-    let doc = serde_json::to_value(items).unwrap_or(Value::Null);
-    let digest = ring::digest::digest(&ring::digest::SHA256, canonical(&doc).as_bytes());
+    // The canonical JSON of the array, fed to the digest one item at a time.
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut buf = Vec::with_capacity(1024);
+    ctx.update(b"[");
+    for (i, item) in items.iter().enumerate() {
+        buf.clear();
+        if i > 0 {
+            buf.push(b',');
+        }
+        write_canonical(&serde_json::to_value(item).unwrap_or(Value::Null), &mut buf);
+        ctx.update(&buf);
+    }
+    ctx.update(b"]");
     let mut hex = String::with_capacity(64);
-    for b in digest.as_ref() {
-        hex.push_str(&format!("{b:02x}"));
+    for b in ctx.finish().as_ref() {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     hex
 }
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// JSON with object keys sorted and no spaces.
 fn canonical(v: &Value) -> String {
-    fn write(v: &Value, out: &mut String) {
-        match v {
-            Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, k) in keys.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&Value::String(k.clone()).to_string());
-                    out.push(':');
-                    write(&m[k], out);
+    let mut out = Vec::new();
+    write_canonical(v, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn write_canonical(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
                 }
-                out.push('}');
+                // Writing JSON into a Vec can't fail.
+                let _ = serde_json::to_writer(&mut *out, k);
+                out.push(b':');
+                write_canonical(v, out);
             }
-            Value::Array(a) => {
-                out.push('[');
-                for (i, x) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write(x, out);
+            out.push(b'}');
+        }
+        Value::Array(a) => {
+            out.push(b'[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
                 }
-                out.push(']');
+                write_canonical(x, out);
             }
-            scalar => out.push_str(&scalar.to_string()),
+            out.push(b']');
+        }
+        scalar => {
+            let _ = serde_json::to_writer(&mut *out, scalar);
         }
     }
-    let mut out = String::new();
-    write(v, &mut out);
-    out
 }
 
 /// A value as compared: `null` is absent; numbers and booleans compare as their text.

@@ -441,6 +441,11 @@ fn the_hash_is_stable_and_any_change_is_refused() {
     let b = plan_for(&target, reversed, &policy, now() + Duration::seconds(1));
     assert_eq!(a.hash, b.hash);
     assert_eq!(a.hash.len(), 64);
+    // The documented hash: SHA-256 of the canonical JSON of the items.
+    let doc = canonical(&serde_json::to_value(&a.items).unwrap());
+    let digest = ring::digest::digest(&ring::digest::SHA256, doc.as_bytes());
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(a.hash, hex);
     a.verify_against(&b).unwrap();
 
     // The plan survives JSON.
