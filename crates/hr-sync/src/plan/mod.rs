@@ -63,7 +63,8 @@ impl GroupSource {
 }
 
 /// One group rule: everyone with a value in `from` belongs to the group named by the
-/// template `name`, where `{name}` stands for the value.
+/// template `name`, where `{name}` stands for the value; the template needs some fixed
+/// text besides `{name}`.
 ///
 /// Groups whose name fits a rule's template (its text before and after `{name}`) are the
 /// engine's: it removes people from them when the rule no longer puts them there. Other
@@ -181,6 +182,15 @@ impl SyncPolicy {
             if rule.name.matches("{name}").count() != 1 {
                 return Err(PlanError::InvalidPolicy {
                     reason: format!("group template {:?} must hold {{name}} once", rule.name),
+                });
+            }
+            // The fixed text is what tells the engine's groups from everyone else's.
+            if rule.name.replacen("{name}", "", 1).trim().is_empty() {
+                return Err(PlanError::InvalidPolicy {
+                    reason: format!(
+                        "group template {:?} needs text besides {{name}}, or every group would be the engine's",
+                        rule.name
+                    ),
                 });
             }
         }
@@ -946,26 +956,19 @@ fn groups(
                 continue;
             }
             None if policy.create_missing_groups => {
-                let rules: Vec<&str> = members
-                    .iter()
-                    .map(|m| m.3.name.as_str())
-                    .collect::<HashSet<_>>()
-                    .into_iter()
-                    .collect();
+                let mut rules: Vec<&str> = members.iter().map(|m| m.3.name.as_str()).collect();
+                rules.sort_unstable();
+                rules.dedup();
+                let note = format!(
+                    "missing group for {} people (rule {})",
+                    members.len(),
+                    rules.join(", ")
+                );
                 items.push(PlannedAction {
                     action: Action::CreateGroup { name: name.clone() },
                     reason: Reason {
-                        lifecycle: String::new(),
-                        attributes: Vec::new(),
-                        note: Some(format!(
-                            "missing group for {} people (rule {})",
-                            members.len(),
-                            {
-                                let mut r = rules;
-                                r.sort_unstable();
-                                r.join(", ")
-                            }
-                        )),
+                        note: Some(note),
+                        ..Reason::default()
                     },
                 });
                 GroupRef::Planned(name.clone())

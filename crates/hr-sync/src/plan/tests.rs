@@ -488,16 +488,21 @@ fn two_people_with_one_login_create_one_user() {
 
 #[test]
 fn bad_policies_are_refused() {
-    let mut policy = SyncPolicy::default();
-    policy.groups = vec![GroupRule::new(GroupSource::Department, "Sales")];
-    let err = plan(
-        &snapshot(Vec::new()),
-        &TargetState::default(),
-        &mapper(),
-        &policy,
-        now(),
-    );
-    assert!(matches!(err, Err(PlanError::InvalidPolicy { .. })));
+    for template in ["Sales", " {name} ", "{name} {name}"] {
+        let mut policy = SyncPolicy::default();
+        policy.groups = vec![GroupRule::new(GroupSource::Department, template)];
+        let err = plan(
+            &snapshot(Vec::new()),
+            &TargetState::default(),
+            &mapper(),
+            &policy,
+            now(),
+        );
+        assert!(
+            matches!(err, Err(PlanError::InvalidPolicy { .. })),
+            "{template}"
+        );
+    }
 }
 
 #[test]
