@@ -467,6 +467,33 @@ fn the_hash_is_stable_and_any_change_is_refused() {
 }
 
 #[test]
+fn a_duplicated_hr_key_blocks_the_person_and_orphans_are_left_alone() {
+    let target = InMemoryTarget::new();
+    let keyed = |k: &str| json!({"hrEmployeeId": k}).as_object().cloned().unwrap();
+    target.seed_user("a@x.example", TargetStatus::Active, keyed("1"));
+    target.seed_user("b@x.example", TargetStatus::Active, keyed("1"));
+    let orphan = target.seed_user("c@x.example", TargetStatus::Active, keyed("99"));
+    let policy = SyncPolicy::default();
+    let p = plan_for(
+        &target,
+        vec![person("1", -10, None, "Sales")],
+        &policy,
+        now(),
+    );
+    assert!(p.is_empty(), "{:?}", kinds(&p));
+    assert!(
+        p.report.notes[0]
+            .note
+            .contains("several users carry the HR key")
+    );
+    assert_eq!(p.report.orphaned, [orphan]);
+    // The report is part of the JSON but not of the hash.
+    let doc = serde_json::to_value(&p).unwrap();
+    assert_eq!(doc["report"]["orphaned"][0], p.report.orphaned[0].as_str());
+    assert_eq!(p.hash, plan_for(&target, Vec::new(), &policy, now()).hash);
+}
+
+#[test]
 fn two_people_with_one_login_create_one_user() {
     let target = InMemoryTarget::new();
     let policy = SyncPolicy::default();
