@@ -5,7 +5,8 @@
 //! implementations ([`InMemoryTarget`], [`OktaTarget`]), the [`Action`]s a plan is made
 //! of, [`link`]ing HR people to target users, and the pure planner: [`plan`] turns a
 //! snapshot, the target's state, the mapping and a [`SyncPolicy`] into a [`SyncPlan`]
-//! with a reason per action and a content hash.
+//! with a reason per action and a content hash; the [`safeguard`]s that stop a run
+//! whose source looks broken or whose plan deactivates too many.
 //!
 //! ```
 //! use hr_sync::{Action, IdentityTarget, InMemoryTarget};
@@ -28,6 +29,7 @@ mod link;
 mod memory;
 mod okta;
 mod plan;
+pub mod safeguard;
 mod target;
 
 pub use link::{Candidate, LinkConflict, LinkPolicy, Links, MatchedOn, link};
@@ -41,6 +43,8 @@ pub use plan::{
     AttributeReason, GroupRule, GroupSource, MANAGER_ATTRIBUTE, PlanError, PlanMismatch, PlanNote,
     PlanReport, PlannedAction, Reason, SyncPlan, SyncPolicy, plan,
 };
+
+pub use safeguard::{Override, Rule, RunState, SafeguardPolicy, SafeguardReport, StateError};
 
 pub use target::{
     Applied, IdentityTarget, TargetCapabilities, TargetGroup, TargetGroupId, TargetState,

@@ -323,7 +323,11 @@ pub struct PlanMismatch {
 }
 
 impl SyncPlan {
-    fn new(created_at: DateTime<Utc>, mut items: Vec<PlannedAction>, report: PlanReport) -> Self {
+    pub(crate) fn new(
+        created_at: DateTime<Utc>,
+        mut items: Vec<PlannedAction>,
+        report: PlanReport,
+    ) -> Self {
         items.sort_by_cached_key(|item| order_key(&item.action));
         let mut counts = BTreeMap::new();
         for item in &items {
