@@ -544,3 +544,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn counts_come_from_a_real_plan() {
+    use crate::plan::{SyncPolicy, plan};
+    use crate::target::TargetUser;
+    // 20 linked active users; 6 of the people left long ago, so the planner deactivates them.
+    let mut ps = people(20);
+    for p in ps.iter_mut().take(6) {
+        let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let end = NaiveDate::from_ymd_opt(2025, 1, 31).unwrap();
+        p.employments = vec![Employment::new(start, Some(end)).unwrap()];
+    }
+    let users = (0..20)
+        .map(|i| {
+            TargetUser::new(
+                TargetUserId::new(format!("u{i}")),
+                format!("p{i}@acme.example"),
+                TargetStatus::Active,
+            )
+            .with_hr_key(format!("E{i}"))
+        })
+        .collect();
+    let state = TargetState::new(users, Vec::new(), Default::default());
+    let mapper = mapping::Mapper::preset("okta-default").unwrap();
+    let snap = snapshot(ps);
+    let plan = plan(&snap, &state, &mapper, &SyncPolicy::default(), now()).unwrap();
+    assert_eq!(plan.counts.get("deactivate"), Some(&6), "{plan}");
+    let report = run(&snap, &plan, linked_active(&state), None);
+    assert_eq!(tripped(&report), [Rule::TooManyDestructive]);
+    assert_eq!(report.tripped[0].observed, 6);
+    assert_eq!(report.tripped[0].base, 20);
+}
