@@ -201,6 +201,19 @@ impl PlannedIds {
     }
 }
 
+/// Whether `holder` (a user's profile) is the user a create for `hr_key` with
+/// `profile` made: some attribute holds the HR key in both (the link attribute, whatever
+/// its name). A create repeated after an ambiguous failure finds its own user this way.
+pub(crate) fn created_by(
+    holder: &Map<String, Value>,
+    hr_key: &str,
+    profile: &Map<String, Value>,
+) -> bool {
+    profile.iter().any(|(name, value)| {
+        value.as_str() == Some(hr_key) && holder.get(name).and_then(Value::as_str) == Some(hr_key)
+    })
+}
+
 /// One profile attribute's value before and after (`None`: absent or cleared).
 ///
 /// ```

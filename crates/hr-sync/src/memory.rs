@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-use crate::action::{Action, AttributeChange};
+use crate::action::{Action, AttributeChange, created_by};
 use crate::error::SyncError;
 use crate::target::{
     Applied, IdentityTarget, Lifecycle, TargetCapabilities, TargetGroup, TargetGroupId,
@@ -214,6 +214,18 @@ impl Inner {
             Some(&i) => Ok(&mut self.users[i]),
             None => Err(SyncError::UnknownUser { user: id.clone() }),
         }
+    }
+
+    /// The user an earlier attempt of this create made, if any.
+    fn made_by(
+        &self,
+        hr_key: &str,
+        login: &str,
+        profile: &Map<String, Value>,
+    ) -> Option<&TargetUserId> {
+        let holder = self.login_holder(login)?;
+        let user = self.users.get(*self.user_index.get(holder)?)?;
+        created_by(&user.profile, hr_key, profile).then_some(holder)
     }
 
     fn login_holder(&self, login: &str) -> Option<&TargetUserId> {
@@ -446,6 +458,17 @@ impl IdentityTarget for InMemoryTarget {
             });
         }
         let mut inner = self.lock();
+        if let Action::CreateUser {
+            hr_key,
+            login,
+            profile,
+            ..
+        } = action
+            && let Some(own) = inner.made_by(hr_key, login, profile)
+        {
+            // An earlier attempt made it: the same outcome, no write.
+            return Ok(Applied::new(Some(own.to_string()), None));
+        }
         match inner.apply(action)? {
             Some(applied) => {
                 inner.writes.push(action.clone());

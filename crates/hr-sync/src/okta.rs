@@ -11,7 +11,7 @@ use okta_api::{
 };
 use serde_json::{Map, Value};
 
-use crate::action::{Action, AttributeChange};
+use crate::action::{Action, AttributeChange, created_by};
 use crate::error::SyncError;
 use crate::target::{
     Applied, IdentityTarget, Lifecycle, TargetCapabilities, TargetGroup, TargetGroupId,
@@ -131,33 +131,24 @@ impl OktaTarget {
 
     async fn create_user(
         &self,
+        hr_key: &str,
         login: &str,
         profile: &Map<String, Value>,
         activate: bool,
     ) -> Result<Applied, SyncError> {
-        // Read first: a create that timed out may have happened (okta_api::users).
-        let found = self
-            .client
-            .users()
-            .find_by_login(login)
-            .await
-            .map_err(okta("create_user"))?;
-        if let Some(user) = found {
-            return Err(SyncError::LoginConflict {
-                login: login.to_owned(),
-                existing: Some(TargetUserId::new(user.id.as_str())),
-            });
-        }
         let mut doc = profile.clone();
         doc.insert("login".into(), Value::String(login.to_owned()));
-        let profile = UserProfile::from_json(doc).map_err(|e| SyncError::Invalid {
+        let okta_profile = UserProfile::from_json(doc).map_err(|e| SyncError::Invalid {
             action: "create_user".into(),
             reason: e.to_string(),
         })?;
+        // Write first, one request per create: the plan was made from a fresh read. A
+        // login conflict is then looked at: a create that timed out (or was retried by
+        // okta-api) may have made this very user, which carries the HR key.
         match self
             .client
             .users()
-            .create(profile)
+            .create(okta_profile)
             .activate(activate)
             .send()
             .await
@@ -167,10 +158,21 @@ impl OktaTarget {
                 if e.api()
                     .is_some_and(okta_api::OktaApiError::is_login_conflict) =>
             {
-                Err(SyncError::LoginConflict {
-                    login: login.to_owned(),
-                    existing: None,
-                })
+                let found = self
+                    .client
+                    .users()
+                    .find_by_login(login)
+                    .await
+                    .map_err(okta("create_user"))?;
+                match found {
+                    Some(user) if created_by(&user.profile.to_json(), hr_key, profile) => {
+                        Ok(Applied::new(Some(user.id.as_str().to_owned()), None))
+                    }
+                    other => Err(SyncError::LoginConflict {
+                        login: login.to_owned(),
+                        existing: other.map(|u| TargetUserId::new(u.id.as_str())),
+                    }),
+                }
             }
             Err(e) => Err(SyncError::okta("create_user", e)),
         }
@@ -371,11 +373,11 @@ impl IdentityTarget for OktaTarget {
     async fn apply(&self, action: &Action) -> Result<Applied, SyncError> {
         match action {
             Action::CreateUser {
+                hr_key,
                 login,
                 profile,
                 activate,
-                ..
-            } => self.create_user(login, profile, *activate).await,
+            } => self.create_user(hr_key, login, profile, *activate).await,
             Action::UpdateProfile { user, changes, .. } => {
                 self.update_profile("update_profile", user, changes).await
             }

@@ -515,7 +515,9 @@ impl Applied {
 /// - [`apply`](Self::apply) is safe to repeat: a lifecycle action on a user already in
 ///   the wanted status succeeds without a write; one the status does not allow fails with
 ///   [`SyncError::IllegalTransition`]; a create whose login is taken fails with
-///   [`SyncError::LoginConflict`] naming the holder when known.
+///   [`SyncError::LoginConflict`] naming the holder when known, unless the holder is the
+///   user an earlier attempt of the same create made (it carries the HR key in an
+///   attribute the create sets to it): then the create succeeds with that user's id.
 /// - Actions the [`capabilities`](Self::capabilities) rule out fail with
 ///   [`SyncError::Unsupported`].
 ///

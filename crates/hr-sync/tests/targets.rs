@@ -57,8 +57,12 @@ async fn behaves_like_okta(target: &dyn IdentityTarget, set_status: &dyn Fn(&Tar
         .await
         .unwrap();
     let ada = user_of(&created);
+    // The same create again (a retry after a lost answer) finds the user it made.
     let again = Action::create_user("E-1", "ADA@acme.example", profile("E-1", "Ada"), false);
-    match target.apply(&again).await {
+    assert_eq!(user_of(&target.apply(&again).await.unwrap()), ada);
+    // Someone else's create for that login is a conflict naming the holder.
+    let other = Action::create_user("E-2", "ADA@acme.example", profile("E-2", "Ada"), false);
+    match target.apply(&other).await {
         Err(SyncError::LoginConflict { existing, .. }) => assert_eq!(existing, Some(ada.clone())),
         other => panic!("expected a login conflict, got {other:?}"),
     }
