@@ -371,6 +371,17 @@ impl IdentityTarget for OktaTarget {
     }
 
     async fn apply(&self, action: &Action) -> Result<Applied, SyncError> {
+        // The last answer's request id is the write's (reads come first).
+        let (result, ids) = okta_api::collect_request_ids(self.apply_inner(action)).await;
+        result.map(|mut applied| {
+            applied.request_id = ids.last().cloned();
+            applied
+        })
+    }
+}
+
+impl OktaTarget {
+    async fn apply_inner(&self, action: &Action) -> Result<Applied, SyncError> {
         match action {
             Action::CreateUser {
                 hr_key,

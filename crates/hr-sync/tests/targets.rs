@@ -332,6 +332,20 @@ async fn okta_target_against_the_simulator() {
             .unwrap();
     })
     .await;
+
+    // Each write carries the request id Okta answered it with, for the journal.
+    let applied = target
+        .apply(&Action::create_user(
+            "E-9",
+            "grace@acme.example",
+            profile("E-9", "Grace"),
+            false,
+        ))
+        .await
+        .unwrap();
+    let last = sim.requests().last().cloned().unwrap();
+    assert_eq!((last.method.as_str(), last.status), ("POST", 200));
+    assert_eq!(applied.request_id.as_deref(), Some(last.request_id.as_str()));
 }
 
 #[tokio::test]

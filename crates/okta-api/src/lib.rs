@@ -55,6 +55,7 @@ mod error;
 mod groups;
 mod id;
 mod page;
+mod request_ids;
 mod schema;
 mod transport;
 pub mod users;
@@ -68,6 +69,7 @@ pub use error::{Error, ErrorCode, OktaApiError};
 pub use groups::{Group, GroupProfile, GroupType, Groups, ListGroups, ListMembers};
 pub use id::{GroupId, UserId};
 pub use page::{Page, parse_next_link};
+pub use request_ids::collect_request_ids;
 pub use schema::{CustomAttribute, SchemaAttribute, Schemas, UserSchema};
 pub use transport::RateLimitStatus;
 pub use users::{

@@ -240,6 +240,7 @@ impl Transport {
             span.record("attempts", attempt + 1);
             if let Some(id) = &request_id {
                 span.record("request_id", id.as_str());
+                crate::request_ids::record(id);
             }
             tracing::debug!(elapsed_ms, "okta answered");
 

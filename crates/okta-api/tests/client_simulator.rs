@@ -353,6 +353,36 @@ async fn rate_limits_and_faults_are_absorbed_where_safe() {
 }
 
 #[tokio::test]
+async fn request_ids_of_a_piece_of_work_are_collected() {
+    let (sim, c) = org(OktaSimulator::builder()).await;
+    // A retried read and a create: every answer's id, in order, as the simulator sent them.
+    sim.inject(
+        Fault::server_error(503, 1)
+            .method("GET")
+            .path_prefix("/api/v1/users"),
+    );
+    let ((found, created), ids) = okta_api::collect_request_ids(async {
+        let found = c.users().find_by_login("ada@acme.example").await.unwrap();
+        let created = c.users().create(person(1)).send().await.unwrap();
+        (found, created)
+    })
+    .await;
+    assert!(found.is_none());
+    assert!(!created.id.as_str().is_empty());
+    let sent: Vec<String> = sim
+        .requests()
+        .iter()
+        .map(|r| r.request_id.clone())
+        .collect();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert_eq!(ids, sent);
+    // Outside a scope nothing is kept, and a scope starts empty.
+    c.users().list().limit(1).send().await.unwrap();
+    let ((), ids) = okta_api::collect_request_ids(async {}).await;
+    assert!(ids.is_empty());
+}
+
+#[tokio::test]
 async fn oauth_service_app_end_to_end() {
     let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/keys");
     for (private, public) in [
