@@ -24,7 +24,11 @@
 //! ```
 
 mod action;
+mod apply;
+mod engine;
 mod error;
+pub mod explain;
+pub mod journal;
 mod link;
 mod memory;
 mod okta;
@@ -35,6 +39,8 @@ mod target;
 pub use link::{Candidate, LinkConflict, LinkPolicy, Links, MatchedOn, link};
 
 pub use action::{Action, AttributeChange, GroupRef, PlannedIds, UserRef};
+pub use apply::{ApplyError, ApplyOptions, ApplyReport, Progress, ProgressFn, apply_plan};
+pub use engine::{Engine, EngineBuilder, EngineError, Prepared};
 pub use error::SyncError;
 
 pub use memory::InMemoryTarget;

@@ -345,7 +345,10 @@ async fn okta_target_against_the_simulator() {
         .unwrap();
     let last = sim.requests().last().cloned().unwrap();
     assert_eq!((last.method.as_str(), last.status), ("POST", 200));
-    assert_eq!(applied.request_id.as_deref(), Some(last.request_id.as_str()));
+    assert_eq!(
+        applied.request_id.as_deref(),
+        Some(last.request_id.as_str())
+    );
 }
 
 #[tokio::test]

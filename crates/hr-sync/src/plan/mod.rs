@@ -343,6 +343,27 @@ impl SyncPlan {
         }
     }
 
+    /// A plan of hand-picked actions (no reasons, an empty report), put in dependency
+    /// order and hashed like any plan: for tests and one-off repairs.
+    ///
+    /// ```
+    /// use hr_sync::{Action, SyncPlan};
+    /// let plan = SyncPlan::from_actions(vec![Action::CreateGroup { name: "Dept - Sales".into() }]);
+    /// assert_eq!(plan.counts["create_group"], 1);
+    /// assert_eq!(plan.hash, plan.content_hash());
+    /// ```
+    #[must_use]
+    pub fn from_actions(actions: Vec<Action>) -> Self {
+        let items = actions
+            .into_iter()
+            .map(|action| PlannedAction {
+                action,
+                reason: Reason::default(),
+            })
+            .collect();
+        Self::new(Utc::now(), items, PlanReport::default())
+    }
+
     /// Whether there is nothing to do.
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -378,12 +399,11 @@ impl SyncPlan {
     }
 }
 
-/// Apply order: group creates, user creates, rehires (a deactivated user is reactivated
-/// before it is changed), profile updates, group removals (before a deactivation),
-/// other lifecycle changes, group additions, managers; then by person (or group name),
-/// kind and the rest.
-fn order_key(a: &Action) -> (u8, String, &'static str, String) {
-    let phase = match a {
+/// The apply phase of an action: group creates, user creates, rehires, profile
+/// updates, group removals, other lifecycle changes, group additions, managers. Actions
+/// of one phase are independent of each other; each phase needs the ones before.
+pub(crate) fn phase(a: &Action) -> u8 {
+    match a {
         Action::CreateGroup { .. } => 0,
         Action::CreateUser { .. } => 1,
         Action::Reactivate { .. } => 2,
@@ -395,7 +415,15 @@ fn order_key(a: &Action) -> (u8, String, &'static str, String) {
         | Action::Deactivate { .. } => 5,
         Action::AddMember { .. } => 6,
         Action::SetManager { .. } => 7,
-    };
+    }
+}
+
+/// Apply order: group creates, user creates, rehires (a deactivated user is reactivated
+/// before it is changed), profile updates, group removals (before a deactivation),
+/// other lifecycle changes, group additions, managers; then by person (or group name),
+/// kind and the rest.
+fn order_key(a: &Action) -> (u8, String, &'static str, String) {
+    let phase = phase(a);
     let primary = match a {
         Action::CreateGroup { name } => name.clone(),
         other => other.person().unwrap_or_default().to_owned(),
