@@ -331,14 +331,19 @@ impl Transport {
                 return;
             };
             let now = Instant::now();
+            // A spent bucket waits past the reset with the margin; what is left of a
+            // bucket is spread up to the reset itself, so a run ending in this window
+            // doesn't wait out the margin too.
             let window_end = b.reset_at + RESET_MARGIN;
             if window_end <= now || b.limit == 0 {
                 return;
             }
             if b.remaining == 0 {
                 window_end - now
+            } else if b.reset_at <= now {
+                return;
             } else if f64::from(b.remaining) < self.policy.throttle_below * f64::from(b.limit) {
-                let interval = (window_end - now) / b.remaining.saturating_add(1);
+                let interval = (b.reset_at - now) / b.remaining.saturating_add(1);
                 let slot = b.next_slot.max(now);
                 b.next_slot = slot + interval;
                 slot - now
