@@ -6,7 +6,9 @@
 //! of, [`link`]ing HR people to target users, and the pure planner: [`plan`] turns a
 //! snapshot, the target's state, the mapping and a [`SyncPolicy`] into a [`SyncPlan`]
 //! with a reason per action and a content hash; the [`safeguard`]s that stop a run
-//! whose source looks broken or whose plan deactivates too many.
+//! whose source looks broken or whose plan deactivates too many; and pull mode, the
+//! [`HrScimProvider`] that serves the mapped snapshot read-only to Okta's SCIM import
+//! through `okta-scim`'s server (see [`pull`]).
 //!
 //! ```
 //! use hr_sync::{Action, IdentityTarget, InMemoryTarget};
@@ -24,17 +26,20 @@
 //! ```
 
 mod action;
+mod clock;
 mod error;
 mod link;
 mod memory;
 mod okta;
 mod plan;
+pub mod pull;
 pub mod safeguard;
 mod target;
 
 pub use link::{Candidate, LinkConflict, LinkPolicy, Links, MatchedOn, link};
 
 pub use action::{Action, AttributeChange, GroupRef, PlannedIds, UserRef};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::SyncError;
 
 pub use memory::InMemoryTarget;
@@ -42,6 +47,11 @@ pub use okta::OktaTarget;
 pub use plan::{
     AttributeReason, GroupRule, GroupSource, MANAGER_ATTRIBUTE, PlanError, PlanMismatch, PlanNote,
     PlanReport, PlannedAction, Reason, SyncPlan, SyncPolicy, plan,
+};
+
+pub use pull::{
+    HrScimProvider, HrScimProviderBuilder, KeptReason, PullError, RefreshOutcome, Refresher,
+    SnapshotInfo,
 };
 
 pub use safeguard::{Override, Rule, RunState, SafeguardPolicy, SafeguardReport, StateError};
