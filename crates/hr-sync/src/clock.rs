@@ -15,6 +15,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 /// ```
 pub trait Clock: Debug + Send + Sync + 'static {
     /// The current instant.
+    ///
+    /// ```
+    /// use hr_sync::{Clock, ManualClock};
+    /// let t = chrono::DateTime::UNIX_EPOCH;
+    /// assert_eq!(ManualClock::new(t).now(), t);
+    /// ```
     fn now(&self) -> DateTime<Utc>;
 }
 
@@ -55,6 +61,12 @@ pub struct ManualClock {
 
 impl ManualClock {
     /// A clock showing `now`.
+    ///
+    /// ```
+    /// use hr_sync::{Clock, ManualClock};
+    /// let t = chrono::DateTime::UNIX_EPOCH;
+    /// assert_eq!(ManualClock::new(t).now(), t);
+    /// ```
     #[must_use]
     pub fn new(now: DateTime<Utc>) -> Self {
         Self {
@@ -63,11 +75,27 @@ impl ManualClock {
     }
 
     /// Shows `now` from here on.
+    ///
+    /// ```
+    /// use hr_sync::{Clock, ManualClock};
+    /// let clock = ManualClock::new(chrono::DateTime::UNIX_EPOCH);
+    /// let later = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::hours(5);
+    /// clock.set(later);
+    /// assert_eq!(clock.now(), later);
+    /// ```
     pub fn set(&self, now: DateTime<Utc>) {
         *self.now.write().unwrap_or_else(PoisonError::into_inner) = now;
     }
 
     /// Moves the clock by `by` (backwards when negative); saturates at the ends of time.
+    ///
+    /// ```
+    /// use chrono::{DateTime, TimeDelta, Utc};
+    /// use hr_sync::{Clock, ManualClock};
+    /// let clock = ManualClock::new(DateTime::<Utc>::MAX_UTC - TimeDelta::days(1));
+    /// clock.advance(TimeDelta::days(2));
+    /// assert_eq!(clock.now(), DateTime::<Utc>::MAX_UTC);
+    /// ```
     pub fn advance(&self, by: TimeDelta) {
         let mut now = self.now.write().unwrap_or_else(PoisonError::into_inner);
         *now = now

@@ -101,18 +101,34 @@ use crate::safeguard::{self, Destructive, Override, RunState, SafeguardPolicy, S
 /// default deactivation covers several missed weekly imports. A person who disappears
 /// from the listing while their Okta user is still active would be unassigned at the
 /// next import; one who stayed listed inactive long enough was already handled.
+///
+/// ```
+/// assert_eq!(hr_sync::pull::DEFAULT_RETENTION_DAYS, 90);
+/// ```
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 
 /// The default refresh interval: 15 minutes, four reads per hour, so a change in HR (or
 /// a lifecycle transition at local midnight) is listed well before Okta's next hourly
 /// import at the latest.
+///
+/// ```
+/// assert_eq!(hr_sync::pull::DEFAULT_REFRESH_INTERVAL.as_secs(), 900);
+/// ```
 pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 /// How long a paged scan may pause between pages and still be served from the index it
 /// started on: 10 minutes.
+///
+/// ```
+/// assert_eq!(hr_sync::pull::SCAN_IDLE.as_secs(), 600);
+/// ```
 pub const SCAN_IDLE: Duration = Duration::from_secs(10 * 60);
 
 /// The largest page served unless the builder says otherwise (Okta asks for 100).
+///
+/// ```
+/// assert_eq!(hr_sync::pull::DEFAULT_MAX_PAGE_SIZE, 1000);
+/// ```
 pub const DEFAULT_MAX_PAGE_SIZE: u64 = 1000;
 
 /// Why pull mode could not start, or a setting it refuses.
@@ -252,12 +268,25 @@ pub enum RefreshOutcome {
 
 impl RefreshOutcome {
     /// Whether the new snapshot was taken.
+    ///
+    /// ```
+    /// let done = hr_sync::RefreshOutcome::Refreshed(hr_sync::SnapshotInfo::default());
+    /// assert!(done.is_refreshed());
+    /// ```
     #[must_use]
     pub fn is_refreshed(&self) -> bool {
         matches!(self, Self::Refreshed(_))
     }
 
     /// What is served after the refresh.
+    ///
+    /// ```
+    /// use hr_sync::{KeptReason, RefreshOutcome, SnapshotInfo};
+    /// let mut serving = SnapshotInfo::default();
+    /// serving.generation = 3;
+    /// let kept = RefreshOutcome::KeptLastGood { reason: KeptReason::Internal("x".into()), serving };
+    /// assert_eq!(kept.serving().generation, 3);
+    /// ```
     #[must_use]
     pub fn serving(&self) -> &SnapshotInfo {
         match self {
@@ -316,12 +345,30 @@ pub struct HrScimProviderBuilder {
 
 impl HrScimProviderBuilder {
     /// The lifecycle policy and group rules (only `lifecycle` and `groups` are used).
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// use hr_sync::{GroupRule, GroupSource, SyncPolicy};
+    /// let mut policy = SyncPolicy::default();
+    /// policy.groups = vec![GroupRule::new(GroupSource::Department, "Dept - {name}")];
+    /// let builder = hr_sync::HrScimProvider::builder(source, mapper).policy(policy);
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn policy(mut self, policy: SyncPolicy) -> Self {
         self.policy = policy;
         self
     }
 
     /// The safeguard thresholds applied to every load.
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// let strict = hr_sync::SafeguardPolicy::default();
+    /// let builder = hr_sync::HrScimProvider::builder(source, mapper).safeguards(strict);
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn safeguards(mut self, policy: SafeguardPolicy) -> Self {
         self.safeguards = policy;
         self
@@ -331,18 +378,42 @@ impl HrScimProviderBuilder {
     /// [`hr_core::lifecycle::MAX_POLICY_DAYS`]. Suspended people are listed whatever the
     /// window. A window shorter than the lifecycle's `deactivate_days_after_suspend`
     /// drops people on the day they are deactivated.
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// let builder = hr_sync::HrScimProvider::builder(source, mapper).retention_days(60);
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn retention_days(mut self, days: u32) -> Self {
         self.retention_days = days;
         self
     }
 
     /// How often [`HrScimProvider::spawn_refresher`] refreshes (more than zero).
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// use std::time::Duration;
+    /// let builder = hr_sync::HrScimProvider::builder(source, mapper).refresh_interval(Duration::from_secs(300));
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refresh_interval(mut self, interval: Duration) -> Self {
         self.refresh_interval = interval;
         self
     }
 
     /// The clock the lifecycle is evaluated with.
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// use chrono::{TimeZone, Utc};
+    /// let clock = hr_sync::ManualClock::new(Utc.with_ymd_and_hms(2026, 6, 15, 2, 0, 0).unwrap());
+    /// let builder = hr_sync::HrScimProvider::builder(source, mapper).clock(std::sync::Arc::new(clock));
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -351,18 +422,42 @@ impl HrScimProviderBuilder {
     /// Whether people inside the provisioning window before their start are listed
     /// (`active: true`, so Okta's import creates them); `false` lists them from their
     /// activation on.
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// // Okta's import auto-activates new users here: list people from their first day.
+    /// let builder = hr_sync::HrScimProvider::builder(source, mapper).list_pending(false);
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn list_pending(mut self, yes: bool) -> Self {
         self.list_pending = yes;
         self
     }
 
     /// The largest page served (at least 1).
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// let builder = hr_sync::HrScimProvider::builder(source, mapper).max_page_size(200);
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn max_page_size(mut self, n: u64) -> Self {
         self.max_page_size = n.max(1);
         self
     }
 
     /// What to read from the source (for example one company).
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// use hr_core::{CompanyId, SnapshotOptions};
+    /// let one = SnapshotOptions::default().with_companies([CompanyId::new("1001")?]);
+    /// let builder = hr_sync::HrScimProvider::builder(source, mapper).snapshot_options(one);
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn snapshot_options(mut self, options: SnapshotOptions) -> Self {
         self.options = options;
         self
@@ -370,12 +465,33 @@ impl HrScimProviderBuilder {
 
     /// The last good snapshot's [`RunState`] from before a restart, so that the first
     /// load is checked for a population drop and emptied fields too.
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("pull-state.json");
+    /// let mut builder = hr_sync::HrScimProvider::builder(source, mapper);
+    /// if let Some(state) = hr_sync::RunState::load(&path)? {
+    ///     builder = builder.last_good(state);
+    /// }
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn last_good(mut self, state: RunState) -> Self {
         self.last_good = Some(state);
         self
     }
 
     /// An operator's override for the first load only.
+    /// ```
+    /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
+    /// # let mapper = mapping::Mapper::preset("okta-default")?;
+    /// use hr_sync::{Override, Rule};
+    /// let token = Override::rules([Rule::PopulationDrop], "company B moved to another payroll, HR-9");
+    /// let builder = hr_sync::HrScimProvider::builder(source, mapper).first_load_override(token);
+    /// # let _ = builder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn first_load_override(mut self, token: Override) -> Self {
         self.first_override = Some(token);
         self
@@ -743,7 +859,20 @@ pub struct Refresher {
 
 impl Refresher {
     /// Stops refreshing (a refresh under way is abandoned; the index is swapped whole,
-    /// so what is served stays consistent).
+    /// so what is served stays consistent). Dropping the refresher does the same.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use hr_core::conformance::Fixture;
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build()?.block_on(async {
+    /// # let fixture = Fixture::standard();
+    /// # let provider = hr_sync::HrScimProvider::builder(Arc::new(fixture.in_memory_source()), mapping::Mapper::preset("okta-default")?)
+    /// #     .clock(Arc::new(hr_sync::ManualClock::new(fixture.reference_time))).start().await?;
+    /// provider.spawn_refresher()?.stop();
+    /// assert!(provider.last_refresh().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn stop(self) {}
 }
 
@@ -1278,16 +1407,36 @@ fn indexed(
     by(&path.name.to_ascii_lowercase(), value)
 }
 
-/// The page of `items` the query asks for: `O(page)`.
-fn window<'a, T>(query: &ListQuery, max: u64, items: &'a [T]) -> (u64, Vec<&'a T>) {
-    let total = items.len() as u64;
-    let (offset, len) = query.window(total, max);
-    (total, items.iter().skip(offset).take(len).collect())
-}
-
-/// The one-element slice at `hit`, or an empty one.
-fn hit_slice<T>(items: &[T], hit: Option<usize>) -> &[T] {
-    hit.and_then(|i| items.get(i..=i)).unwrap_or_default()
+impl HrScimProvider {
+    /// The total and the page of `items` the query asks for: the indexed entry when an
+    /// equality filter named one (`hit`), a slice of the sorted items without filter
+    /// (`O(page)`), else `okta-scim`'s evaluator over every item's JSON.
+    fn select<'a, T>(
+        &self,
+        query: &ListQuery,
+        items: &'a [T],
+        json: impl Fn(&T) -> &Value,
+        hit: Option<Option<usize>>,
+        schema: &ResourceSchema,
+    ) -> (u64, Vec<&'a T>) {
+        let max = self.inner.config.max_page_size;
+        let slice = match (hit, &query.filter, &query.sort_by) {
+            (Some(hit), _, _) => hit.and_then(|i| items.get(i..=i)).unwrap_or_default(),
+            (None, None, None) => items,
+            _ => {
+                let page = okta_scim::query::evaluate(
+                    items.iter().map(|item| (json(item), item)),
+                    query,
+                    schema,
+                    max,
+                );
+                return (page.total_results, page.resources);
+            }
+        };
+        let total = slice.len() as u64;
+        let (offset, len) = query.window(total, max);
+        (total, slice.iter().skip(offset).take(len).collect())
+    }
 }
 
 impl Index {
@@ -1325,30 +1474,16 @@ impl ScimProvider for HrScimProvider {
     }
 
     async fn list_users(&self, query: &ListQuery) -> okta_scim::Result<ListPage<User>> {
-        let max = self.inner.config.max_page_size;
         let index = self.inner.scan_index(USERS, query);
         let hit = query.filter.as_ref().and_then(|f| {
             indexed(f, USER_SCHEMA, &|attr, value| {
                 index.user_lookup(attr, value)
             })
         });
-        let (total, resources) = match (hit, &query.filter, &query.sort_by) {
-            (Some(hit), _, _) => window(query, max, hit_slice(&index.users, hit)),
-            (None, None, None) => window(query, max, &index.users),
-            _ => {
-                let page = okta_scim::query::evaluate(
-                    index.users.iter().map(|l| (&l.json, l)),
-                    query,
-                    &self.inner.config.users_schema,
-                    max,
-                );
-                (page.total_results, page.resources)
-            }
-        };
-        Ok(ListPage::new(
-            total,
-            resources.into_iter().map(|l| l.user.clone()).collect(),
-        ))
+        let schema = &self.inner.config.users_schema;
+        let (total, page) = self.select(query, &index.users, |l| &l.json, hit, schema);
+        let resources = page.into_iter().map(|l| l.user.clone()).collect();
+        Ok(ListPage::new(total, resources))
     }
 
     async fn get_user(&self, id: &ResourceId) -> okta_scim::Result<User> {
@@ -1362,30 +1497,16 @@ impl ScimProvider for HrScimProvider {
     }
 
     async fn list_groups(&self, query: &ListQuery) -> okta_scim::Result<ListPage<Group>> {
-        let max = self.inner.config.max_page_size;
         let index = self.inner.scan_index(GROUPS, query);
         let hit = query.filter.as_ref().and_then(|f| {
             indexed(f, GROUP_SCHEMA, &|attr, value| {
                 index.group_lookup(attr, value)
             })
         });
-        let (total, resources) = match (hit, &query.filter, &query.sort_by) {
-            (Some(hit), _, _) => window(query, max, hit_slice(&index.groups, hit)),
-            (None, None, None) => window(query, max, &index.groups),
-            _ => {
-                let page = okta_scim::query::evaluate(
-                    index.groups.iter().map(|g| (&g.1, g)),
-                    query,
-                    &self.inner.config.groups_schema,
-                    max,
-                );
-                (page.total_results, page.resources)
-            }
-        };
-        Ok(ListPage::new(
-            total,
-            resources.into_iter().map(|g| g.0.clone()).collect(),
-        ))
+        let schema = &self.inner.config.groups_schema;
+        let (total, page) = self.select(query, &index.groups, |g| &g.1, hit, schema);
+        let resources = page.into_iter().map(|g| g.0.clone()).collect();
+        Ok(ListPage::new(total, resources))
     }
 
     async fn get_group(&self, id: &ResourceId) -> okta_scim::Result<Group> {
