@@ -5,6 +5,8 @@
 
 #[path = "../../okta-scim/tests/support/runscope.rs"]
 mod runscope;
+#[path = "../../okta-scim/tests/support/mod.rs"]
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -24,12 +26,10 @@ use hr_sync::{
     GroupRule, GroupSource, HrScimProvider, HrScimProviderBuilder, KeptReason, ManualClock,
     Override, RefreshOutcome, SyncPolicy,
 };
-use okta_scim::server::{Access, Credential, ScimServer};
 use okta_scim::{Filter, ListQuery, ResourceId, ScimProvider, User};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-const TOKEN: &str = "pull-mode-test-token-5d2e";
 const DEPT: &str = "Dept - {name}";
 const COMPANY: &str = "Company - {name}";
 const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -74,51 +74,15 @@ async fn fixture_setup(
     }
 }
 
-/// `okta-scim`'s server over the provider, on a free loopback port.
-struct Scim {
-    base: String,
-    http: reqwest::Client,
-}
-
-async fn serve(provider: &HrScimProvider) -> Scim {
-    let server = ScimServer::builder(Arc::new(provider.clone()))
-        .credential(Credential::bearer(
-            TOKEN.to_owned().into(),
-            Access::ReadWrite,
-        ))
-        .build()
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, server.router()).await.unwrap();
-    });
-    Scim {
-        base: format!("http://{addr}/scim/v2"),
-        http: reqwest::Client::new(),
-    }
-}
-
-impl Scim {
-    /// GET `path` (with its query) as Okta sends it; the status and the JSON body.
-    async fn get(&self, path: &str) -> (u16, Value) {
-        let url = reqwest::Url::parse(&format!("{}{path}", self.base)).unwrap();
-        let resp = self
-            .http
-            .get(url)
-            .header("Authorization", format!("Bearer {TOKEN}"))
-            .header("Accept", "application/scim+json")
-            .header("User-Agent", "Okta SCIM Client 1.0.0")
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
+/// `okta-scim`'s server over the provider on a free loopback port, with the credentials
+/// of `okta-scim`'s own tests (`support::TOKEN` may write, so writes reach the provider).
+async fn serve(provider: &HrScimProvider) -> support::Scim {
+    support::serve(
+        support::builder(Arc::new(provider.clone()))
+            .build()
+            .unwrap(),
+    )
+    .await
 }
 
 fn key(id: &str) -> EmployeeId {
@@ -134,6 +98,20 @@ async fn by_key(provider: &HrScimProvider, hr_key: &str) -> Option<User> {
         .unwrap();
     assert!(page.total_results <= 1);
     page.resources.into_iter().next()
+}
+
+/// The report of a refresh the safeguards stopped.
+fn tripped(outcome: &RefreshOutcome) -> &hr_sync::SafeguardReport {
+    match outcome {
+        RefreshOutcome::KeptLastGood {
+            reason: KeptReason::Safeguards(report),
+            serving,
+        } => {
+            assert_eq!(serving.generation, 1, "the first load is still served");
+            report
+        }
+        other => panic!("not stopped by the safeguards: {other:?}"),
+    }
 }
 
 async fn all_users(provider: &HrScimProvider) -> Vec<User> {
@@ -215,7 +193,7 @@ async fn okta_spec_test_passes_against_the_pull_provider() {
     let out = runscope::run_suite_with(
         &scim.base,
         &scim.http,
-        &format!("Bearer {TOKEN}"),
+        &format!("Bearer {}", support::TOKEN),
         &import_only,
     )
     .await;
@@ -274,16 +252,14 @@ async fn writes_are_the_traits_read_only_501_and_capabilities_say_so() {
     }
     // And over HTTP, as an import-only app's credentials would see it.
     let scim = serve(p).await;
-    let resp = scim
-        .http
-        .patch(format!("{}/Users/{id}", scim.base))
-        .header("Authorization", format!("Bearer {TOKEN}"))
-        .header("Content-Type", "application/scim+json")
-        .body(r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 501);
+    let patch = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "value": {"active": false}}],
+    });
+    let reply = scim
+        .send("PATCH", &format!("/Users/{id}"), Some(patch))
+        .await;
+    assert_eq!(reply.status, 501);
     assert_eq!(
         by_key(p, "600001").await.unwrap().active,
         Some(true),
@@ -433,15 +409,16 @@ async fn population_provider(n: usize) -> (HrScimProvider, Arc<InMemorySource>) 
 /// Pages `/Users` or `/Groups` the way Okta imports: `startIndex=1&count=N`, then
 /// `startIndex=1+N`, … until `totalResults`; checks every page's envelope and returns
 /// the resources and the total.
-async fn import(scim: &Scim, endpoint: &str, count: u64) -> (Vec<Value>, u64) {
+async fn import(scim: &support::Scim, endpoint: &str, count: u64) -> (Vec<Value>, u64) {
     let mut all = Vec::new();
     let mut start = 1;
     let mut total = None;
     loop {
-        let (status, page) = scim
+        let reply = scim
             .get(&format!("/{endpoint}?startIndex={start}&count={count}"))
             .await;
-        assert_eq!(status, 200, "{page}");
+        let page = reply.body;
+        assert_eq!(reply.status, 200, "{page}");
         let this_total = page["totalResults"].as_u64().unwrap();
         assert_eq!(
             *total.get_or_insert(this_total),
@@ -737,6 +714,37 @@ async fn users_are_the_mapped_people_with_hr_keys_and_stable_ids() {
     );
 }
 
+/// Two people mapped to the same `userName` (case aside) would make Okta's `userName eq`
+/// lookup ambiguous: the one listed with it before keeps it, even against a smaller HR
+/// key, and the other is left out with a note.
+#[tokio::test]
+async fn a_taken_user_name_stays_with_its_holder() {
+    let setup = fixture_setup(|b| b).await;
+    let p = &setup.provider;
+    let anouk = by_key(p, "600001").await.unwrap();
+    setup
+        .source
+        .update(|people, _| {
+            let mut twin = people[1].clone();
+            twin.id = key("500000");
+            twin.contact = Contact::default().with_work_email("Anouk.Vries@ACME.example");
+            people.push(twin);
+        })
+        .unwrap();
+    let RefreshOutcome::Refreshed(info) = p.refresh().await else {
+        panic!("not refreshed")
+    };
+    assert_eq!(by_key(p, "600001").await.unwrap().id, anouk.id);
+    assert!(by_key(p, "500000").await.is_none());
+    assert_eq!(info.left_out, 2, "the twin, and Sem without e-mail");
+    let note = info
+        .notes
+        .iter()
+        .find(|n| n.hr_key.as_deref() == Some("500000"))
+        .unwrap();
+    assert!(note.note.contains("600001"), "{}", note.note);
+}
+
 // ---------------------------------------------------------------------------------------
 // 4. Refresh
 // ---------------------------------------------------------------------------------------
@@ -813,15 +821,9 @@ async fn an_empty_or_shrunken_source_trips_the_safeguards_and_keeps_the_last_goo
     let full = setup.fixture.employees.clone();
     setup.source.update(|people, _| people.clear()).unwrap();
     let outcome = p.refresh().await;
-    let RefreshOutcome::KeptLastGood {
-        reason: KeptReason::Safeguards(report),
-        ..
-    } = &outcome
-    else {
-        panic!("{outcome:?}")
-    };
-    let tripped: Vec<Rule> = report.blocking().map(|t| t.rule).collect();
-    assert!(tripped.contains(&Rule::EmptySource), "{tripped:?}");
+    let report = tripped(&outcome);
+    let rules: Vec<Rule> = report.blocking().map(|t| t.rule).collect();
+    assert!(rules.contains(&Rule::EmptySource), "{rules:?}");
     assert_eq!(all_users(p).await, before);
 
     // 26 of 30 is below 90 %; Okta would unassign the four.
@@ -830,13 +832,7 @@ async fn an_empty_or_shrunken_source_trips_the_safeguards_and_keeps_the_last_goo
         .update(|people, _| *people = full[..26].to_vec())
         .unwrap();
     let outcome = p.refresh().await;
-    let RefreshOutcome::KeptLastGood {
-        reason: KeptReason::Safeguards(report),
-        ..
-    } = &outcome
-    else {
-        panic!("{outcome:?}")
-    };
+    let report = tripped(&outcome);
     assert_eq!(
         report.blocking().next().map(|t| t.rule),
         Some(Rule::PopulationDrop)
@@ -848,6 +844,39 @@ async fn an_empty_or_shrunken_source_trips_the_safeguards_and_keeps_the_last_goo
     let token = Override::rules([Rule::PopulationDrop], "four people moved payroll, HR-77");
     assert!(p.refresh_with(Some(&token)).await.is_refreshed());
     assert_eq!(p.info().people, 26);
+}
+
+/// After a restart, the last good snapshot's `RunState` (saved from `info().state`)
+/// makes the first load face the population rule too; an override lets it through.
+#[tokio::test]
+async fn a_restart_with_the_saved_state_checks_the_first_load() {
+    let setup = fixture_setup(|b| b).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pull-state.json");
+    setup.provider.info().state.unwrap().save(&path).unwrap();
+
+    let fixture = &setup.fixture;
+    let partial = Arc::new(
+        InMemorySource::new("memory")
+            .with_employees(fixture.employees[..20].to_vec())
+            .unwrap(),
+    );
+    let restart = || {
+        HrScimProvider::builder(partial.clone(), mapper())
+            .clock(Arc::new(ManualClock::new(fixture.reference_time)))
+            .last_good(hr_sync::RunState::load(&path).unwrap().unwrap())
+    };
+    let err = restart().start().await.unwrap_err();
+    let hr_sync::PullError::FirstTripped { report } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        report.blocking().next().map(|t| t.rule),
+        Some(Rule::PopulationDrop)
+    );
+    let token = Override::rules([Rule::PopulationDrop], "company B left, HR-9");
+    let provider = restart().first_load_override(token).start().await.unwrap();
+    assert_eq!(provider.info().people, 20);
 }
 
 /// Six people listed active who would all be listed inactive at once trip the
@@ -870,13 +899,7 @@ async fn many_people_turning_inactive_at_once_trip_the_destructive_rule() {
         })
         .unwrap();
     let outcome = p.refresh().await;
-    let RefreshOutcome::KeptLastGood {
-        reason: KeptReason::Safeguards(report),
-        ..
-    } = &outcome
-    else {
-        panic!("{outcome:?}")
-    };
+    let report = tripped(&outcome);
     let t = report.blocking().next().unwrap();
     assert_eq!(
         (t.rule, t.observed, t.limit),
