@@ -72,7 +72,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use hr_core::{
     Employee, HrSnapshot, HrSource, LifecycleDecision, LifecycleReason, LifecycleState,
     OrgUnitKind, SnapshotOptions,
@@ -421,7 +421,8 @@ impl HrScimProviderBuilder {
 
     /// Whether people inside the provisioning window before their start are listed
     /// (`active: true`, so Okta's import creates them); `false` lists them from their
-    /// activation on.
+    /// activation on (a rehire still listed inactive for their last contract stays
+    /// listed inactive until then).
     /// ```
     /// # let source = std::sync::Arc::new(hr_core::InMemorySource::new("hr"));
     /// # let mapper = mapping::Mapper::preset("okta-default")?;
@@ -803,9 +804,10 @@ impl HrScimProvider {
     }
 
     /// Refreshes every [`refresh_interval`](HrScimProviderBuilder::refresh_interval) in
-    /// a task of the current Tokio runtime, until the returned [`Refresher`] is dropped
-    /// or stopped. Outcomes are logged (`tracing`) and kept for
-    /// [`last_refresh`](Self::last_refresh).
+    /// a task of the current Tokio runtime (which needs its timer enabled, as
+    /// `#[tokio::main]` does), until the returned [`Refresher`] is dropped or stopped.
+    /// Outcomes are logged (`tracing`) and kept for [`last_refresh`](Self::last_refresh)
+    /// and [`subscribe`](Self::subscribe)rs.
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -1065,25 +1067,42 @@ enum Listing {
 }
 
 fn listing(config: &Config, decision: &LifecycleDecision, now: DateTime<Utc>) -> Listing {
+    let retained =
+        |end: Option<NaiveDate>| end.is_none_or(|end| within(config, decision, end, now));
     match decision.state {
         LifecycleState::Active => Listing::Active,
         LifecycleState::Pending if config.list_pending => Listing::Active,
+        // Not listed before activation, but a rehire listed inactive for their last
+        // contract stays so (it would look deleted to Okta otherwise).
+        LifecycleState::Pending => match decision.rehire_after {
+            Some(end) if within(config, decision, end, now) => Listing::Inactive,
+            _ => Listing::NotYet,
+        },
         LifecycleState::Suspended => Listing::Inactive,
-        LifecycleState::Deactivated if retained(config, decision, now) => Listing::Inactive,
+        LifecycleState::Deactivated if retained(last_day(decision)) => Listing::Inactive,
         LifecycleState::Deactivated => Listing::RetentionOver,
         _ => Listing::NotYet,
     }
 }
 
-/// Whether a deactivated person is still inside the retention window: the window runs
-/// from the suspension (the day after the last day plus the grace) for
-/// `retention_days`, at the lifecycle's transition time in the person's zone. An end
-/// the decision does not name keeps the person listed.
-fn retained(config: &Config, decision: &LifecycleDecision, now: DateTime<Utc>) -> bool {
-    let end = match decision.reason {
-        LifecycleReason::Ended { end, .. } | LifecycleReason::Gone { end, .. } => end,
-        _ => return true,
-    };
+/// The last day of the employment a suspension or deactivation comes from.
+fn last_day(decision: &LifecycleDecision) -> Option<NaiveDate> {
+    match decision.reason {
+        LifecycleReason::Ended { end, .. } | LifecycleReason::Gone { end, .. } => Some(end),
+        _ => None,
+    }
+}
+
+/// Whether someone whose employment ended on `end` is still inside the retention
+/// window: it runs from the suspension (the day after the last day plus the grace) for
+/// `retention_days`, to the lifecycle's transition time in the person's zone. An end
+/// the decision does not name (`None` above) keeps the person listed.
+fn within(
+    config: &Config,
+    decision: &LifecycleDecision,
+    end: NaiveDate,
+    now: DateTime<Utc>,
+) -> bool {
     let lifecycle = &config.policy.lifecycle;
     let days = 1 + u64::from(lifecycle.grace_days_after_end()) + u64::from(config.retention_days);
     let Some(until) = end.checked_add_days(Days::new(days)) else {

@@ -651,6 +651,27 @@ async fn a_future_hire_is_listed_from_the_provisioning_window() {
         by_key(&strict.provider, "600010").await.is_none(),
         "Emma waits"
     );
+    // Lotte, listed inactive, is rehired from 2026-07-01: she stays listed inactive
+    // while pending, and is active from her first day.
+    strict
+        .source
+        .update(|people, _| {
+            let lotte = people.iter_mut().find(|e| e.id == key("600012")).unwrap();
+            lotte.employments.push(Employment::open(
+                NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+            ));
+        })
+        .unwrap();
+    refreshed(&strict, at(2026, 6, 25)).await;
+    assert_eq!(
+        by_key(&strict.provider, "600012").await.unwrap().active,
+        Some(false)
+    );
+    refreshed(&strict, at(2026, 7, 1)).await;
+    assert_eq!(
+        by_key(&strict.provider, "600012").await.unwrap().active,
+        Some(true)
+    );
     refreshed(&strict, at(2026, 8, 31)).await;
     assert!(by_key(&strict.provider, "600009").await.is_none());
     refreshed(&strict, at(2026, 9, 1)).await;
