@@ -329,16 +329,7 @@ impl RefreshOutcome {
 #[derive(Debug)]
 #[must_use]
 pub struct HrScimProviderBuilder {
-    source: Arc<dyn HrSource>,
-    mapper: Mapper,
-    policy: SyncPolicy,
-    safeguards: SafeguardPolicy,
-    retention_days: u32,
-    refresh_interval: Duration,
-    clock: Arc<dyn Clock>,
-    list_pending: bool,
-    max_page_size: u64,
-    options: SnapshotOptions,
+    config: Config,
     last_good: Option<RunState>,
     first_override: Option<Override>,
 }
@@ -356,7 +347,7 @@ impl HrScimProviderBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn policy(mut self, policy: SyncPolicy) -> Self {
-        self.policy = policy;
+        self.config.policy = policy;
         self
     }
 
@@ -370,7 +361,7 @@ impl HrScimProviderBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn safeguards(mut self, policy: SafeguardPolicy) -> Self {
-        self.safeguards = policy;
+        self.config.safeguards = policy;
         self
     }
 
@@ -386,7 +377,7 @@ impl HrScimProviderBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn retention_days(mut self, days: u32) -> Self {
-        self.retention_days = days;
+        self.config.retention_days = days;
         self
     }
 
@@ -400,7 +391,7 @@ impl HrScimProviderBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn refresh_interval(mut self, interval: Duration) -> Self {
-        self.refresh_interval = interval;
+        self.config.refresh_interval = interval;
         self
     }
 
@@ -415,7 +406,7 @@ impl HrScimProviderBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.config.clock = clock;
         self
     }
 
@@ -432,7 +423,7 @@ impl HrScimProviderBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_pending(mut self, yes: bool) -> Self {
-        self.list_pending = yes;
+        self.config.list_pending = yes;
         self
     }
 
@@ -445,7 +436,7 @@ impl HrScimProviderBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn max_page_size(mut self, n: u64) -> Self {
-        self.max_page_size = n.max(1);
+        self.config.max_page_size = n.max(1);
         self
     }
 
@@ -460,7 +451,7 @@ impl HrScimProviderBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn snapshot_options(mut self, options: SnapshotOptions) -> Self {
-        self.options = options;
+        self.config.options = options;
         self
     }
 
@@ -500,17 +491,17 @@ impl HrScimProviderBuilder {
 
     fn check(&self) -> Result<(), PullError> {
         let invalid = |reason: String| Err(PullError::InvalidConfig { reason });
-        if let Err(e) = self.policy.check() {
+        if let Err(e) = self.config.policy.check() {
             return invalid(e.to_string());
         }
-        if self.retention_days > hr_core::lifecycle::MAX_POLICY_DAYS {
+        if self.config.retention_days > hr_core::lifecycle::MAX_POLICY_DAYS {
             return invalid(format!(
                 "a retention of {} days is more than the {} allowed",
-                self.retention_days,
+                self.config.retention_days,
                 hr_core::lifecycle::MAX_POLICY_DAYS
             ));
         }
-        if self.refresh_interval.is_zero() {
+        if self.config.refresh_interval.is_zero() {
             return invalid("the refresh interval is zero".into());
         }
         Ok(())
@@ -524,26 +515,12 @@ impl HrScimProviderBuilder {
     /// when the safeguards trip: there is no good snapshot to serve yet.
     pub async fn start(self) -> Result<HrScimProvider, PullError> {
         self.check()?;
-        let first_override = self.first_override.clone();
-        let config = Arc::new(Config {
-            source: self.source,
-            mapper: self.mapper,
-            policy: self.policy,
-            safeguards: self.safeguards,
-            retention_days: self.retention_days,
-            refresh_interval: self.refresh_interval,
-            clock: self.clock,
-            list_pending: self.list_pending,
-            max_page_size: self.max_page_size,
-            options: self.options,
-            users_schema: ResourceSchema::user(),
-            groups_schema: ResourceSchema::group(),
-        });
+        let config = Arc::new(self.config);
         let base = Base {
             index: None,
             state: self.last_good,
         };
-        match load(&config, &base, 1, first_override.as_ref()).await {
+        match load(&config, &base, 1, self.first_override.as_ref()).await {
             Ok(index) => Ok(HrScimProvider {
                 inner: Arc::new(Inner {
                     config,
@@ -565,6 +542,7 @@ impl HrScimProviderBuilder {
 }
 
 /// The settings, shared by the provider and its build tasks.
+#[derive(Debug)]
 struct Config {
     source: Arc<dyn HrSource>,
     mapper: Mapper,
@@ -672,16 +650,20 @@ impl HrScimProvider {
     /// ```
     pub fn builder(source: Arc<dyn HrSource>, mapper: Mapper) -> HrScimProviderBuilder {
         HrScimProviderBuilder {
-            source,
-            mapper,
-            policy: SyncPolicy::default(),
-            safeguards: SafeguardPolicy::default(),
-            retention_days: DEFAULT_RETENTION_DAYS,
-            refresh_interval: DEFAULT_REFRESH_INTERVAL,
-            clock: Arc::new(SystemClock),
-            list_pending: true,
-            max_page_size: DEFAULT_MAX_PAGE_SIZE,
-            options: SnapshotOptions::default(),
+            config: Config {
+                source,
+                mapper,
+                policy: SyncPolicy::default(),
+                safeguards: SafeguardPolicy::default(),
+                retention_days: DEFAULT_RETENTION_DAYS,
+                refresh_interval: DEFAULT_REFRESH_INTERVAL,
+                clock: Arc::new(SystemClock),
+                list_pending: true,
+                max_page_size: DEFAULT_MAX_PAGE_SIZE,
+                options: SnapshotOptions::default(),
+                users_schema: ResourceSchema::user(),
+                groups_schema: ResourceSchema::group(),
+            },
             last_good: None,
             first_override: None,
         }

@@ -527,6 +527,17 @@ async fn refreshed(setup: &Setup, now: DateTime<Utc>) {
     assert!(outcome.is_refreshed(), "{outcome:?}");
 }
 
+/// Lotte (600012), who left on 2026-05-20, gets a new contract from 2026-07-01.
+fn rehire_lotte(source: &InMemorySource) {
+    source
+        .update(|people, _| {
+            let lotte = people.iter_mut().find(|e| e.id == key("600012")).unwrap();
+            let start = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+            lotte.employments.push(Employment::open(start));
+        })
+        .unwrap();
+}
+
 fn group_names(user: &User) -> Vec<String> {
     let mut names: Vec<String> = user
         .groups
@@ -598,15 +609,7 @@ async fn a_rehire_comes_back_active_under_the_same_id() {
     let lotte = by_key(p, "600012").await.unwrap();
     assert_eq!(lotte.active, Some(false));
 
-    setup
-        .source
-        .update(|people, _| {
-            let lotte = people.iter_mut().find(|e| e.id == key("600012")).unwrap();
-            lotte.employments.push(Employment::open(
-                NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
-            ));
-        })
-        .unwrap();
+    rehire_lotte(&setup.source);
     refreshed(&setup, at(2026, 6, 23)).await;
     assert!(by_key(p, "600015").await.is_none(), "not yet in the window");
     assert_eq!(by_key(p, "600012").await.unwrap().active, Some(false));
@@ -653,15 +656,7 @@ async fn a_future_hire_is_listed_from_the_provisioning_window() {
     );
     // Lotte, listed inactive, is rehired from 2026-07-01: she stays listed inactive
     // while pending, and is active from her first day.
-    strict
-        .source
-        .update(|people, _| {
-            let lotte = people.iter_mut().find(|e| e.id == key("600012")).unwrap();
-            lotte.employments.push(Employment::open(
-                NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
-            ));
-        })
-        .unwrap();
+    rehire_lotte(&strict.source);
     refreshed(&strict, at(2026, 6, 25)).await;
     assert_eq!(
         by_key(&strict.provider, "600012").await.unwrap().active,
