@@ -6,7 +6,9 @@
 //! of, [`link`]ing HR people to target users, and the pure planner: [`plan`] turns a
 //! snapshot, the target's state, the mapping and a [`SyncPolicy`] into a [`SyncPlan`]
 //! with a reason per action and a content hash; the [`safeguard`]s that stop a run
-//! whose source looks broken or whose plan deactivates too many.
+//! whose source looks broken or whose plan deactivates too many; and pull mode, the
+//! [`HrScimProvider`] that serves the mapped snapshot read-only to Okta's SCIM import
+//! through `okta-scim`'s server (see [`pull`]).
 //!
 //! ```
 //! use hr_sync::{Action, IdentityTarget, InMemoryTarget};
@@ -25,6 +27,7 @@
 
 mod action;
 mod apply;
+mod clock;
 mod engine;
 mod error;
 pub mod explain;
@@ -33,6 +36,7 @@ mod link;
 mod memory;
 mod okta;
 mod plan;
+pub mod pull;
 pub mod safeguard;
 mod target;
 
@@ -40,6 +44,7 @@ pub use link::{Candidate, LinkConflict, LinkPolicy, Links, MatchedOn, link};
 
 pub use action::{Action, AttributeChange, GroupRef, PlannedIds, UserRef};
 pub use apply::{ApplyError, ApplyOptions, ApplyReport, Progress, ProgressFn, apply_plan};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Engine, EngineBuilder, EngineError, Prepared};
 pub use error::SyncError;
 
@@ -48,6 +53,11 @@ pub use okta::OktaTarget;
 pub use plan::{
     AttributeReason, GroupRule, GroupSource, MANAGER_ATTRIBUTE, PlanError, PlanMismatch, PlanNote,
     PlanReport, PlannedAction, Reason, SyncPlan, SyncPolicy, plan,
+};
+
+pub use pull::{
+    HrScimProvider, HrScimProviderBuilder, KeptReason, PullError, RefreshOutcome, Refresher,
+    SnapshotInfo,
 };
 
 pub use safeguard::{Override, Rule, RunState, SafeguardPolicy, SafeguardReport, StateError};

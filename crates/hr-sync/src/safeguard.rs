@@ -688,12 +688,6 @@ pub fn check(
     policy: &SafeguardPolicy,
     overrides: Option<&Override>,
 ) -> SafeguardReport {
-    let mut report = SafeguardReport {
-        overrides: overrides.cloned(),
-        ..SafeguardReport::default()
-    };
-    let people = snapshot.len();
-    let filled = fill_counts(snapshot);
     let (deactivations, suspensions) =
         plan.items
             .iter()
@@ -702,6 +696,89 @@ pub fn check(
                 Action::Suspend { .. } => (d, s + 1),
                 _ => (d, s),
             });
+    let destructive = Destructive::Plan {
+        deactivations,
+        suspensions,
+    };
+    evaluate(
+        snapshot,
+        destructive,
+        linked_active,
+        state,
+        policy,
+        overrides,
+    )
+}
+
+/// What [`Rule::TooManyDestructive`] counts, and how its message words it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Destructive {
+    /// A push plan's deactivations and suspensions.
+    Plan {
+        deactivations: usize,
+        suspensions: usize,
+    },
+    /// Pull mode: people listed active at the last good refresh that the next Okta
+    /// import would see inactive, or not at all.
+    Listing {
+        now_inactive: usize,
+        no_longer_listed: usize,
+    },
+}
+
+impl Destructive {
+    fn total(self) -> usize {
+        match self {
+            Self::Plan {
+                deactivations,
+                suspensions,
+            } => deactivations + suspensions,
+            Self::Listing {
+                now_inactive,
+                no_longer_listed,
+            } => now_inactive + no_longer_listed,
+        }
+    }
+
+    fn describe(self, cap: usize, base: usize, policy: &SafeguardPolicy) -> String {
+        let limit = format!(
+            "more than {cap} = max({}, {} % of {base}",
+            policy.max_destructive_absolute,
+            percent(policy.max_destructive_share),
+        );
+        let total = self.total();
+        match self {
+            Self::Plan {
+                deactivations,
+                suspensions,
+            } => format!(
+                "the plan deactivates {deactivations} and suspends {suspensions} users ({total} in all), {limit} linked active users)"
+            ),
+            Self::Listing {
+                now_inactive,
+                no_longer_listed,
+            } => format!(
+                "the refresh takes {total} people out of the active listing ({now_inactive} now listed inactive, {no_longer_listed} no longer listed), {limit} people listed active at the last good refresh)"
+            ),
+        }
+    }
+}
+
+/// [`check`]'s rules with the destructive count given.
+pub(crate) fn evaluate(
+    snapshot: &HrSnapshot,
+    destructive: Destructive,
+    linked_active: usize,
+    state: Option<&RunState>,
+    policy: &SafeguardPolicy,
+    overrides: Option<&Override>,
+) -> SafeguardReport {
+    let mut report = SafeguardReport {
+        overrides: overrides.cloned(),
+        ..SafeguardReport::default()
+    };
+    let people = snapshot.len();
+    let filled = fill_counts(snapshot);
     const FIRST_RUN: &str = "first run: there is no state from a last good run";
 
     for rule in Rule::all() {
@@ -773,18 +850,14 @@ pub fn check(
                 },
             },
             Rule::TooManyDestructive => {
-                let total = deactivations + suspensions;
+                let total = destructive.total();
                 let cap = policy.destructive_cap(linked_active);
                 Ok((total > cap).then(|| {
                     (
                         total,
                         cap,
                         linked_active,
-                        format!(
-                            "the plan deactivates {deactivations} and suspends {suspensions} users ({total} in all), more than {cap} = max({}, {} % of {linked_active} linked active users)",
-                            policy.max_destructive_absolute,
-                            percent(policy.max_destructive_share),
-                        ),
+                        destructive.describe(cap, linked_active, policy),
                     )
                 }))
             }

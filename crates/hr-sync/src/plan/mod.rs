@@ -43,7 +43,7 @@ pub enum GroupSource {
 }
 
 impl GroupSource {
-    fn value(self, e: &Employee) -> Option<&str> {
+    pub(crate) fn value(self, e: &Employee) -> Option<&str> {
         let v = match self {
             Self::Department => e.org.department.as_ref().map(|d| d.name.as_str()),
             Self::Company => e.org.company.as_ref().map(|c| c.name.as_str()),
@@ -172,7 +172,7 @@ impl Default for SyncPolicy {
 }
 
 impl SyncPolicy {
-    fn check(&self) -> Result<(), PlanError> {
+    pub(crate) fn check(&self) -> Result<(), PlanError> {
         if self.link_attribute.trim().is_empty() {
             return Err(PlanError::InvalidPolicy {
                 reason: "the link attribute is empty".into(),
