@@ -966,6 +966,94 @@ async fn injected_faults() {
 }
 
 #[tokio::test]
+async fn periodic_faults_fire_on_one_matching_request_in_n() {
+    let org = start(OktaSimulator::builder()).await;
+    // One users request in five fails, alternating a 503 (the 3rd, 13th, …) and a 429
+    // (the 8th, 18th, …); other paths are not counted; `times` counts the firings.
+    org.sim.inject(
+        Fault::server_error(503, 2)
+            .every(10)
+            .first(3)
+            .path_prefix("/api/v1/users"),
+    );
+    org.sim.inject(
+        Fault::rate_limited(u32::MAX)
+            .every(10)
+            .first(8)
+            .path_prefix("/api/v1/users"),
+    );
+    let mut statuses = Vec::new();
+    for n in 1..=30 {
+        if n % 4 == 0 {
+            assert_eq!(org.get("/api/v1/groups").await.status, 200);
+        }
+        statuses.push(org.get("/api/v1/users").await.status);
+    }
+    let failed: Vec<(usize, u16)> = statuses
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s != 200)
+        .map(|(i, s)| (i + 1, *s))
+        .collect();
+    // The 503 fault is used up after two firings; the 429 one goes on.
+    assert_eq!(
+        failed,
+        [(3, 503), (8, 429), (13, 503), (18, 429), (28, 429)]
+    );
+
+    // `every(1)` is a plain fault, and a plain fault queued first takes the request
+    // while the periodic one behind it still counts it.
+    org.sim.clear_faults();
+    org.sim.inject(Fault::server_error(500, 1).every(1));
+    org.sim.inject(Fault::server_error(502, u32::MAX).every(2));
+    let statuses = [
+        org.get("/api/v1/users").await.status,
+        org.get("/api/v1/users").await.status,
+        org.get("/api/v1/users").await.status,
+        org.get("/api/v1/users").await.status,
+    ];
+    assert_eq!(statuses, [500, 502, 200, 502]);
+    org.sim.clear_faults();
+    assert_eq!(org.get("/api/v1/users").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_delayed_request_is_lost_with_its_client_a_delayed_answer_is_not() {
+    let org = start(OktaSimulator::builder()).await;
+    let create = |login: &str| {
+        org.request("POST", "/api/v1/users?activate=false")
+            .header("content-type", "application/json")
+            .body(json!({"profile": profile(login)}).to_string())
+            .timeout(Duration::from_millis(200))
+            .send()
+    };
+    // The client gives up before the simulator looks at the request: nothing happens.
+    org.sim
+        .inject(Fault::delay(Duration::from_millis(600), 1).method("POST"));
+    assert!(create("lost@example.com").await.unwrap_err().is_timeout());
+    // The simulator makes the user, then holds the answer back past the client's timeout.
+    org.sim
+        .inject(Fault::delay_answer(Duration::from_millis(600), 1).method("POST"));
+    assert!(create("made@example.com").await.unwrap_err().is_timeout());
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(org.sim.user("lost@example.com").is_none());
+    assert!(org.sim.user("made@example.com").is_some());
+    let logged: Vec<(String, u16)> = org
+        .sim
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.status))
+        .collect();
+    assert_eq!(logged, [("POST".to_owned(), 200)], "only the processed one");
+    // Answered in full when the client waits.
+    org.sim
+        .inject(Fault::delay_answer(Duration::from_millis(100), 1).method("GET"));
+    let started = Instant::now();
+    assert_eq!(org.get("/api/v1/users").await.status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(100));
+}
+
+#[tokio::test]
 async fn request_log_redacts_and_keeps_retry_headers() {
     let org = start(OktaSimulator::builder()).await;
     org.raw(

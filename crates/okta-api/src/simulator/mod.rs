@@ -110,14 +110,27 @@ pub enum FaultEffect {
     /// Answer 429 E0000047 *without* `X-Rate-Limit-Reset` and `Date` (when served by
     /// [`OktaSimulator::start`]), to exercise a client's fallback back-off.
     RateLimited,
-    /// Wait this long, then answer normally (to trigger client timeouts).
+    /// Wait this long, then answer normally (to trigger client timeouts). A client that
+    /// gives up first closes the connection and the request is never processed: a request
+    /// lost on the way.
     Delay(Duration),
+    /// Process the request, then wait this long before answering: a client that gives up
+    /// first never learns that its request took effect (an answer lost on the way, the
+    /// case that makes a repeated create find its own user). The request log has it as
+    /// processed.
+    DelayAnswer(Duration),
 }
 
-/// A scripted misbehaviour for the next `times` matching requests.
+/// A scripted misbehaviour for the next `times` matching requests, or, with
+/// [`every`](Fault::every), for one matching request in `n`.
 ///
-/// Faults queue in order; a request uses the first matching one (and one of its `times`).
-/// Faults apply after authentication, so a request with a bad token is not counted.
+/// Faults queue in order; a request uses the first matching one that fires on it (and one
+/// of its `times`). A plain fault fires on every matching request; a periodic one
+/// ([`every`](Fault::every)) counts the matching requests it sees from when it is queued,
+/// whichever fault takes them, and fires on the `first`-th and then every `n`-th after it,
+/// so several periodic faults with different [`first`](Fault::first) positions fail
+/// disjoint requests. Faults apply after authentication, so a request with a bad token is
+/// not counted.
 ///
 /// ```
 /// use std::time::Duration;
@@ -127,6 +140,12 @@ pub enum FaultEffect {
 /// assert_eq!(outage.effect, FaultEffect::ServerError { status: 503 });
 /// let slow = Fault::delay(Duration::from_secs(5), 1);
 /// assert_eq!(slow.method, None);
+/// // 20 % of all requests fail: the 5th, 10th, 15th, … alternate a 503 and a 429.
+/// let flaky = [
+///     Fault::server_error(503, u32::MAX).every(10).first(5),
+///     Fault::rate_limited(u32::MAX).every(10),
+/// ];
+/// assert_eq!((flaky[0].every, flaky[0].first, flaky[1].first), (10, Some(5), None));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -135,10 +154,15 @@ pub struct Fault {
     pub method: Option<String>,
     /// The path prefix it applies to (`/api/v1/users`); `None` for any.
     pub path_prefix: Option<String>,
-    /// How many requests it applies to.
+    /// How many requests it applies to (fires on).
     pub times: u32,
     /// What it does.
     pub effect: FaultEffect,
+    /// It fires on one matching request in `every` (1, the default: on each).
+    pub every: u32,
+    /// The matching request (1-based, counted from when the fault is queued) it first
+    /// fires on; `None` for the `every`-th.
+    pub first: Option<u32>,
 }
 
 impl Fault {
@@ -148,7 +172,35 @@ impl Fault {
             path_prefix: None,
             times,
             effect,
+            every: 1,
+            first: None,
         }
+    }
+
+    /// Fires on one matching request in `n` only (at least 1): the `n`-th, `2n`-th, … (or,
+    /// with [`first`](Self::first), the `first`-th and every `n`-th after it). The others
+    /// go on to the faults queued after it, or are answered normally. `times` then counts
+    /// the requests it fires on: `u32::MAX` for a fault that lasts. The ratio holds
+    /// whatever order concurrent requests arrive in, so a test of flaky conditions stays
+    /// deterministic.
+    #[must_use]
+    pub fn every(mut self, n: u32) -> Self {
+        self.every = n.max(1);
+        self
+    }
+
+    /// With [`every`](Self::every): the matching request (1-based) it first fires on.
+    #[must_use]
+    pub fn first(mut self, k: u32) -> Self {
+        self.first = Some(k.max(1));
+        self
+    }
+
+    /// Whether it fires on the `seen`-th matching request (1-based).
+    fn fires_on(&self, seen: u64) -> bool {
+        let every = u64::from(self.every.max(1));
+        let first = self.first.map_or(every, u64::from).max(1);
+        seen >= first && (seen - first).is_multiple_of(every)
     }
 
     /// The next `times` requests answer `status` (a 5xx) with an Okta error body.
@@ -161,9 +213,16 @@ impl Fault {
         Self::new(FaultEffect::RateLimited, times)
     }
 
-    /// The next `times` requests wait `delay` before being answered normally.
+    /// The next `times` requests wait `delay` before being answered normally (see
+    /// [`FaultEffect::Delay`]: not processed when the client gives up first).
     pub fn delay(delay: Duration, times: u32) -> Self {
         Self::new(FaultEffect::Delay(delay), times)
+    }
+
+    /// The next `times` requests are processed, then answered `delay` later (see
+    /// [`FaultEffect::DelayAnswer`]).
+    pub fn delay_answer(delay: Duration, times: u32) -> Self {
+        Self::new(FaultEffect::DelayAnswer(delay), times)
     }
 
     /// Only requests with this method.
@@ -270,7 +329,8 @@ struct Shared {
     tokens: Vec<String>,
     oauth_clients: HashMap<String, PublicKey>,
     bearer: Mutex<HashMap<String, (Instant, String)>>,
-    faults: Mutex<VecDeque<Fault>>,
+    /// The queued faults, each with the number of matching requests it has seen.
+    faults: Mutex<VecDeque<(Fault, u64)>>,
     buckets: Mutex<HashMap<String, Bucket>>,
     log: Mutex<VecDeque<RecordedRequest>>,
     in_flight: AtomicUsize,
@@ -287,8 +347,18 @@ impl Shared {
 
     fn take_fault(&self, method: &str, path: &str) -> Option<FaultEffect> {
         let mut faults = lock(&self.faults);
-        let at = faults.iter().position(|f| f.matches(method, path))?;
-        let fault = faults.get_mut(at)?;
+        // Every matching fault counts the request; the first that fires on it takes it.
+        let mut at = None;
+        for (i, (fault, seen)) in faults.iter_mut().enumerate() {
+            if fault.matches(method, path) {
+                *seen += 1;
+                if at.is_none() && fault.fires_on(*seen) {
+                    at = Some(i);
+                }
+            }
+        }
+        let at = at?;
+        let (fault, _) = faults.get_mut(at)?;
         fault.times = fault.times.saturating_sub(1);
         let effect = fault.effect.clone();
         if fault.times == 0 {
@@ -782,7 +852,7 @@ impl OktaSimulator {
     /// Queues a fault (one with `times == 0` does nothing).
     pub fn inject(&self, fault: Fault) {
         if fault.times > 0 {
-            lock(&self.shared.faults).push_back(fault);
+            lock(&self.shared.faults).push_back((fault, 0));
         }
     }
 

@@ -347,6 +347,9 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         request_id,
         received_at,
     });
+    if let Some(AnswerDelay(delay)) = response.extensions().get::<AnswerDelay>().copied() {
+        tokio::time::sleep(delay).await;
+    }
     response
 }
 
@@ -457,6 +460,7 @@ async fn process(
     {
         return fail(ApiError::unsupported_media_type());
     }
+    let mut answer_delay = None;
     match shared.take_fault(method.as_str(), path) {
         Some(FaultEffect::ServerError { status }) => {
             let status = if (500..=599).contains(&status) {
@@ -474,6 +478,7 @@ async fn process(
             return finish(response, request_id, None, false);
         }
         Some(FaultEffect::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(FaultEffect::DelayAnswer(delay)) => answer_delay = Some(AnswerDelay(delay)),
         None => {}
     }
     let params: Vec<(String, String)> = parts
@@ -491,11 +496,20 @@ async fn process(
         base: &base,
         now: Utc::now(),
     };
-    match dispatch(&context, route) {
+    let mut response = match dispatch(&context, route) {
         Ok(reply) => finish(into_response(reply), request_id, Some(rate), true),
         Err(error) => fail(error),
+    };
+    if let Some(delay) = answer_delay {
+        response.extensions_mut().insert(delay);
     }
+    response
 }
+
+/// How long [`handle`] holds a processed answer back (an injected
+/// [`FaultEffect::DelayAnswer`]), after recording it.
+#[derive(Debug, Clone, Copy)]
+struct AnswerDelay(Duration);
 
 trait MapStatus {
     fn map_status(self, status: StatusCode) -> Self;
