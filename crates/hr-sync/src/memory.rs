@@ -469,6 +469,12 @@ impl IdentityTarget for InMemoryTarget {
             // An earlier attempt made it: the same outcome, no write.
             return Ok(Applied::new(Some(own.to_string()), None));
         }
+        if let Action::CreateGroup { name } = action
+            && let Some(group) = inner.groups.iter().find(|g| g.name == *name)
+        {
+            // Exactly this name: an earlier attempt made it (see OktaTarget).
+            return Ok(Applied::new(Some(group.id.to_string()), None));
+        }
         match inner.apply(action)? {
             Some(applied) => {
                 inner.writes.push(action.clone());

@@ -270,6 +270,12 @@ impl OktaTarget {
             .send()
             .await
             .map_err(okta("create_group"))?;
+        // The plan creates a group only when none of that name existed: one of exactly
+        // that name now is the one an earlier attempt made (its answer lost), or one
+        // made meanwhile under the rule's name; either way it is the group to use.
+        if let Some(g) = found.items().iter().find(|g| g.profile.name == name) {
+            return Ok(Applied::new(Some(g.id.as_str().to_owned()), None));
+        }
         if found
             .items()
             .iter()

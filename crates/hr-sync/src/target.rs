@@ -518,6 +518,8 @@ impl Applied {
 ///   [`SyncError::LoginConflict`] naming the holder when known, unless the holder is the
 ///   user an earlier attempt of the same create made (it carries the HR key in an
 ///   attribute the create sets to it): then the create succeeds with that user's id.
+///   Likewise a group create finding a group of exactly that name succeeds with its id
+///   (the plan creates a group only when no group of that name existed).
 /// - Actions the [`capabilities`](Self::capabilities) rule out fail with
 ///   [`SyncError::Unsupported`].
 ///

@@ -185,6 +185,15 @@ async fn behaves_like_okta(target: &dyn IdentityTarget, set_status: &dyn Fn(&Tar
             .target_id
             .unwrap(),
     );
+    // The same create again (its answer lost) finds the group; another case of the
+    // name is someone else's group.
+    let again = target
+        .apply(&Action::CreateGroup {
+            name: "Engineering".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.target_id.as_deref(), Some(group.as_str()));
     assert!(matches!(
         target
             .apply(&Action::CreateGroup {
