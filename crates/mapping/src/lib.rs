@@ -121,7 +121,7 @@ pub use field::{Field, Input};
 pub use mapper::{
     ConfigError, ConfigErrors, Mapper, MappingError, MappingErrorKind, MappingErrors, PRESETS,
 };
-pub use output::{MappedUser, OktaProfileView, Outcome, Provenance};
+pub use output::{MappedUser, OktaEntry, OktaProfileView, Outcome, Provenance};
 pub use target::{
     DEFAULT_CUSTOM_SCHEMA, OKTA_REQUIRED, SCIM_ENTERPRISE_SCHEMA, SCIM_USER_SCHEMA, ScimTarget,
 };

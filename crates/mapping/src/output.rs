@@ -62,6 +62,18 @@ pub struct Provenance {
     pub flow: Flow,
 }
 
+/// One Okta attribute of a mapped person, borrowed (see [`MappedUser::okta_entries`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OktaEntry<'a> {
+    /// The Okta attribute.
+    pub name: &'a str,
+    /// The value; `None` when the rule clears the attribute.
+    pub value: Option<&'a str>,
+    /// When it flows (create-only attributes are set on create only).
+    pub flow: Flow,
+}
+
 /// One person, mapped: the Okta profile, the SCIM User resource, the login, the active
 /// flag and the provenance of every value.
 #[derive(Debug, Clone)]
@@ -142,6 +154,52 @@ impl MappedUser {
             }
         }
         out
+    }
+
+    /// The value a rule gives its Okta attribute: `Some(Some(text))`, `Some(None)` when
+    /// cleared, `None` when skipped or when the rule has no Okta attribute.
+    fn okta_entry(&self, i: usize) -> Option<OktaEntry<'_>> {
+        let rule = self.compiled.rules.get(i)?;
+        let name = rule.okta.as_deref()?;
+        let v = self.values.get(i)?;
+        let value = match (self.value(v), v.outcome) {
+            (Some(value), _) => Some(value),
+            (None, Outcome::Cleared) => None,
+            (None, _) => return None,
+        };
+        Some(OktaEntry {
+            name,
+            value,
+            flow: rule.flow,
+        })
+    }
+
+    /// The Okta attributes, borrowed, in name order, each once (the last rule with a
+    /// result wins, as in [`okta_profile`](Self::okta_profile)); skipped attributes are
+    /// left out. Nothing is allocated: this is how a diff against a stored profile reads
+    /// the values.
+    ///
+    /// ```
+    /// use hr_core::{Contact, Employee, EmployeeId, LifecyclePolicy, PersonName};
+    /// let mapper = mapping::Mapper::preset("okta-default")?;
+    /// let ada = Employee::new(EmployeeId::new("7")?, PersonName::new("Ada", "Lovelace"))
+    ///     .with_contact(Contact::default().with_work_email("ada@acme.example"));
+    /// let user = mapper.map(&ada, &LifecyclePolicy::default().evaluate(&ada, chrono::Utc::now()))?;
+    /// let first = user.okta_entries().find(|e| e.name == "firstName").unwrap();
+    /// assert_eq!(first.value, Some("Ada"));
+    /// assert_eq!(user.okta_entries().count(), user.okta_profile().len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn okta_entries(&self) -> impl Iterator<Item = OktaEntry<'_>> + '_ {
+        let order = &self.compiled.okta_order;
+        order.iter().enumerate().filter_map(move |(k, &i)| {
+            let entry = self.okta_entry(i)?;
+            let overridden = order[k + 1..]
+                .iter()
+                .take_while(|&&j| self.compiled.rules[j].okta.as_deref() == Some(entry.name))
+                .any(|&j| self.okta_entry(j).is_some());
+            (!overridden).then_some(entry)
+        })
     }
 
     /// The Okta user profile for a create: every value, `null` for cleared attributes.

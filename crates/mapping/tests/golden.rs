@@ -104,3 +104,32 @@ fn okta_default_gets_dutch_names_right() {
         json!(["login"])
     );
 }
+
+/// `okta_entries` is `okta_profile` borrowed: the same attributes, values and order, and
+/// `okta_update_profile` is it without the create-only entries.
+#[test]
+fn okta_entries_are_the_okta_profile_borrowed() {
+    let fixture = Fixture::standard();
+    for preset in PRESETS {
+        let mapper = Mapper::preset(preset).unwrap();
+        for e in &fixture.employees {
+            let decision = fixture.policy.evaluate(e, fixture.reference_time);
+            let Ok(user) = mapper.map(e, &decision) else {
+                continue;
+            };
+            let entries: Vec<(String, Value)> = user
+                .okta_entries()
+                .map(|e| (e.name.to_owned(), e.value.map_or(Value::Null, Value::from)))
+                .collect();
+            let profile: Vec<(String, Value)> = user.okta_profile().into_iter().collect();
+            assert_eq!(entries, profile, "{preset} {}", e.id);
+            let update: Vec<(String, Value)> = user
+                .okta_entries()
+                .filter(|e| e.flow != mapping::Flow::CreateOnly)
+                .map(|e| (e.name.to_owned(), e.value.map_or(Value::Null, Value::from)))
+                .collect();
+            let want: Vec<(String, Value)> = user.okta_update_profile().into_iter().collect();
+            assert_eq!(update, want, "{preset} {}", e.id);
+        }
+    }
+}
