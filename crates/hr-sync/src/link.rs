@@ -1,7 +1,9 @@
 //! Linking HR people to target users: on the HR key first, then, where the policy
 //! allows, adopting unlinked users whose login or e-mail matches.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use hr_core::EmployeeId;
 use serde::{Deserialize, Serialize};
@@ -171,8 +173,11 @@ pub fn link<'a>(
     state: &TargetState,
     policy: LinkPolicy,
 ) -> Links {
+    let people = people.into_iter();
     let mut links = Links::default();
-    let mut keys: HashSet<&str> = HashSet::new();
+    links.linked.reserve(people.size_hint().0);
+    let mut keys: FxHashSet<&str> =
+        FxHashSet::with_capacity_and_hasher(people.size_hint().0, Default::default());
     let mut unlinked = Vec::new();
     for (employee, login, email) in people {
         if !keys.insert(employee.as_str()) {
@@ -195,7 +200,7 @@ pub fn link<'a>(
         }
     }
     adopt(&unlinked, state, policy, &mut links);
-    let linked: HashSet<&TargetUserId> = links.linked.values().collect();
+    let linked: FxHashSet<&TargetUserId> = links.linked.values().collect();
     let (mut unmanaged, mut orphaned) = (Vec::new(), Vec::new());
     for user in state.users() {
         match &user.hr_key {
@@ -246,7 +251,7 @@ fn adopt(
     };
     // Each person's preferred user (their first allowed match), and who prefers each user.
     let mut found = Vec::with_capacity(unlinked.len());
-    let mut wanted: HashMap<&TargetUserId, Vec<&EmployeeId>> = HashMap::new();
+    let mut wanted: FxHashMap<&TargetUserId, Vec<&EmployeeId>> = FxHashMap::default();
     for &(employee, login, email) in unlinked {
         let users = matches(state, login, email);
         let preferred = users
@@ -293,6 +298,8 @@ fn adopt(
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::collections::HashSet;
 
     use proptest::prelude::*;
 

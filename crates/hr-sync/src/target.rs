@@ -1,6 +1,8 @@
 //! What a target holds (users, groups, memberships) and the [`IdentityTarget`] trait.
 
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 use async_trait::async_trait;
@@ -322,11 +324,12 @@ pub struct TargetState {
     users: Vec<TargetUser>,
     groups: Vec<TargetGroup>,
     memberships: HashMap<TargetGroupId, HashSet<TargetUserId>>,
-    user_index: HashMap<TargetUserId, usize>,
-    hr_keys: HashMap<String, Vec<usize>>,
-    logins: HashMap<String, usize>,
-    emails: HashMap<String, Vec<usize>>,
-    group_names: HashMap<String, usize>,
+    // Private indexes: FxHash (the keys are ids, logins and names from HR and Okta).
+    user_index: FxHashMap<TargetUserId, usize>,
+    hr_keys: FxHashMap<String, Vec<usize>>,
+    logins: FxHashMap<String, usize>,
+    emails: FxHashMap<String, Vec<usize>>,
+    group_names: FxHashMap<String, usize>,
 }
 
 impl TargetState {

@@ -2,7 +2,9 @@
 //! gives the [`SyncPlan`] — every action with its reason, in dependency order, with a
 //! content hash so a saved plan is only applied while a fresh diff still matches it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet as StdHashSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -505,14 +507,14 @@ fn present(v: Option<&Value>) -> Option<&Value> {
     v.filter(|v| !v.is_null())
 }
 
-fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
-    match (present(a), present(b)) {
+/// Whether a stored attribute holds the mapped value (`None`: cleared); `null` and
+/// absent are the same, and numbers and booleans compare by their text.
+fn same_text(have: Option<&Value>, want: Option<&str>) -> bool {
+    match (present(have), want) {
         (None, None) => true,
-        (Some(Value::String(s)), Some(Value::Number(n)))
-        | (Some(Value::Number(n)), Some(Value::String(s))) => n.to_string() == *s,
-        (Some(Value::String(s)), Some(Value::Bool(x)))
-        | (Some(Value::Bool(x)), Some(Value::String(s))) => x.to_string() == *s,
-        (Some(x), Some(y)) => x == y,
+        (Some(Value::String(s)), Some(w)) => s == w,
+        (Some(Value::Number(n)), Some(w)) => n.to_string() == w,
+        (Some(Value::Bool(b)), Some(w)) => b.to_string() == w,
         _ => false,
     }
 }
@@ -543,8 +545,6 @@ struct Person<'a> {
     employee: &'a Employee,
     decision: LifecycleDecision,
     mapped: MappedUser,
-    /// The Okta profile for a create (create-only attributes included).
-    profile: Map<String, Value>,
 }
 
 impl Person<'_> {
@@ -619,8 +619,8 @@ impl Person<'_> {
 ///
 /// # Errors
 /// [`PlanError::InvalidPolicy`] for a policy that can't be used.
-pub fn plan(
-    snapshot: &HrSnapshot,
+pub fn plan<'s>(
+    snapshot: &'s HrSnapshot,
     state: &TargetState,
     mapper: &Mapper,
     policy: &SyncPolicy,
@@ -636,40 +636,52 @@ pub fn plan(
         });
     };
 
-    // Evaluate and map everyone.
-    let mut people: Vec<Person<'_>> = Vec::with_capacity(snapshot.len());
-    let mut create_only: Option<HashSet<String>> = None;
-    for employee in snapshot.employees() {
+    // Evaluate and map everyone, on every core for large snapshots (each person alone).
+    let evaluate = |employee: &'s Employee| {
         let decision = policy.lifecycle.evaluate(employee, now);
         match mapper.map(employee, &decision) {
-            Ok(mapped) => {
-                if create_only.is_none() {
-                    create_only = Some(
-                        mapped
-                            .provenance()
-                            .into_iter()
-                            .filter(|p| p.flow == mapping::Flow::CreateOnly)
-                            .flat_map(|p| p.targets)
-                            .filter_map(|t| t.strip_prefix("okta:").map(str::to_owned))
-                            .collect(),
-                    );
-                }
-                let profile = mapped.okta_profile();
-                people.push(Person {
-                    employee,
-                    decision,
-                    mapped,
-                    profile,
-                });
+            Ok(mapped) => Ok(Person {
+                employee,
+                decision,
+                mapped,
+            }),
+            Err(errors) => Err((employee, errors.to_string())),
+        }
+    };
+    let employees = snapshot.employees();
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = employees.len().div_ceil(threads.clamp(1, 8)).max(4096);
+    let evaluated: Vec<Result<Person<'s>, (&'s Employee, String)>> = if employees.len() <= chunk {
+        employees.iter().map(evaluate).collect()
+    } else {
+        let evaluate = &evaluate;
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = employees
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(evaluate).collect::<Vec<_>>()))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| {
+                    w.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    let mut people: Vec<Person<'_>> = Vec::with_capacity(evaluated.len());
+    for result in evaluated {
+        match result {
+            Ok(person) => {
+                people.push(person);
             }
-            Err(errors) => note(
+            Err((employee, errors)) => note(
                 &mut report,
                 Some(employee.id.as_str()),
                 format!("not mapped: {errors}"),
             ),
         }
     }
-    let create_only = create_only.unwrap_or_default();
 
     // Link.
     let links = link(
@@ -677,13 +689,16 @@ pub fn plan(
             (
                 &p.employee.id,
                 p.mapped.login(),
-                p.profile.get("email").and_then(Value::as_str),
+                p.mapped
+                    .okta_entries()
+                    .find(|e| e.name == "email")
+                    .and_then(|e| e.value),
             )
         }),
         state,
         policy.link,
     );
-    let mut blocked: HashMap<&EmployeeId, String> = HashMap::new();
+    let mut blocked: HashMap<&EmployeeId, String> = HashMap::default();
     for c in links.candidates.iter().filter(|c| !c.adopted) {
         blocked.entry(&c.employee).or_insert_with(|| {
             format!(
@@ -710,9 +725,11 @@ pub fn plan(
     }
 
     // Per person: create, update, lifecycle. `accounts`: each person's user, existing or planned.
-    let mut accounts: HashMap<&str, (UserRef, Option<&TargetUser>)> = HashMap::new();
-    let mut planned_logins: HashSet<String> = HashSet::new();
-    let mut frozen: HashSet<&str> = HashSet::new();
+    // `None`: created by this plan.
+    let mut accounts: HashMap<&str, Option<&TargetUser>> =
+        HashMap::with_capacity_and_hasher(people.len(), Default::default());
+    let mut planned_logins: HashSet<String> = HashSet::default();
+    let mut frozen: HashSet<&str> = HashSet::default();
     for p in &people {
         let key = p.key();
         let linked = links
@@ -755,12 +772,10 @@ pub fn plan(
                     continue;
                 }
                 let mut profile: Map<String, Value> = p
-                    .profile
-                    .iter()
-                    .filter(|(name, v)| {
-                        !(v.is_null() || (policy.manage_managers && *name == MANAGER_ATTRIBUTE))
-                    })
-                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .mapped
+                    .okta_entries()
+                    .filter(|e| !(policy.manage_managers && e.name == MANAGER_ATTRIBUTE))
+                    .filter_map(|e| Some((e.name.to_owned(), Value::from(e.value?))))
                     .collect();
                 profile.insert(policy.link_attribute.clone(), Value::String(key.to_owned()));
                 let activate =
@@ -776,10 +791,10 @@ pub fn plan(
                     action: Action::create_user(key, login, profile, activate),
                     reason: p.reason(attributes, Some(format!("new account, {how}"))),
                 });
-                accounts.insert(key, (UserRef::Planned(key.to_owned()), None));
+                accounts.insert(key, None);
             }
             Some(user) => {
-                accounts.insert(key, (UserRef::Existing(user.id.clone()), Some(user)));
+                accounts.insert(key, Some(user));
                 let change = lifecycle(p, user);
                 let reactivating = matches!(
                     &change,
@@ -793,7 +808,7 @@ pub fn plan(
                     || (user.status == TargetStatus::Deprovisioned && !reactivating)
                 {
                     frozen.insert(key);
-                } else if let Some(item) = update(p, user, policy, &create_only) {
+                } else if let Some(item) = update(p, user, policy) {
                     items.push(item);
                 }
                 match change {
@@ -830,27 +845,22 @@ pub fn plan(
     Ok(SyncPlan::new(now, items, report))
 }
 
-fn update(
-    p: &Person<'_>,
-    user: &TargetUser,
-    policy: &SyncPolicy,
-    create_only: &HashSet<String>,
-) -> Option<PlannedAction> {
+fn update(p: &Person<'_>, user: &TargetUser, policy: &SyncPolicy) -> Option<PlannedAction> {
     let key = p.key();
     let mut changes: Vec<AttributeChange> = p
-        .profile
-        .iter()
-        .filter(|(name, _)| {
-            !create_only.contains(*name)
-                && **name != policy.link_attribute
-                && !(policy.manage_managers && *name == MANAGER_ATTRIBUTE)
+        .mapped
+        .okta_entries()
+        .filter(|e| {
+            e.flow != mapping::Flow::CreateOnly
+                && e.name != policy.link_attribute
+                && !(policy.manage_managers && e.name == MANAGER_ATTRIBUTE)
         })
-        .filter(|(name, want)| !same(user.profile.get(*name), Some(want)))
-        .map(|(name, want)| {
+        .filter(|e| !same_text(user.profile.get(e.name), e.value))
+        .map(|e| {
             AttributeChange::new(
-                name.clone(),
-                present(user.profile.get(name)).cloned(),
-                present(Some(want)).cloned(),
+                e.name,
+                present(user.profile.get(e.name)).cloned(),
+                e.value.map(Value::from),
             )
         })
         .collect();
@@ -885,12 +895,26 @@ fn update(
 fn lifecycle(p: &Person<'_>, user: &TargetUser) -> Result<Option<PlannedAction>, String> {
     use LifecycleState as L;
     use TargetStatus as S;
-    let (hr_key, id) = (p.key().to_owned(), user.id.clone());
+    // Allocates only for an action: most people need none.
+    let hr_key = || p.key().to_owned();
+    let id = || user.id.clone();
     let action = match (p.decision.state, &user.status) {
-        (L::Active, S::Staged) => Action::Activate { hr_key, user: id },
-        (L::Active, S::Suspended) => Action::Unsuspend { hr_key, user: id },
-        (L::Active, S::Deprovisioned) => Action::Reactivate { hr_key, user: id },
-        (L::Suspended, S::Active) => Action::Suspend { hr_key, user: id },
+        (L::Active, S::Staged) => Action::Activate {
+            hr_key: hr_key(),
+            user: id(),
+        },
+        (L::Active, S::Suspended) => Action::Unsuspend {
+            hr_key: hr_key(),
+            user: id(),
+        },
+        (L::Active, S::Deprovisioned) => Action::Reactivate {
+            hr_key: hr_key(),
+            user: id(),
+        },
+        (L::Suspended, S::Active) => Action::Suspend {
+            hr_key: hr_key(),
+            user: id(),
+        },
         (L::Suspended, S::Suspended | S::Deprovisioned) => return Ok(None),
         (L::Suspended, status) => {
             return Err(format!(
@@ -899,7 +923,10 @@ fn lifecycle(p: &Person<'_>, user: &TargetUser) -> Result<Option<PlannedAction>,
             ));
         }
         (L::Deactivated, S::Deprovisioned) => return Ok(None),
-        (L::Deactivated, _) => Action::Deactivate { hr_key, user: id },
+        (L::Deactivated, _) => Action::Deactivate {
+            hr_key: hr_key(),
+            user: id(),
+        },
         (L::Active, S::Other(status)) => {
             return Err(format!(
                 "user {} has a status the engine does not know: {status}",
@@ -915,29 +942,37 @@ fn lifecycle(p: &Person<'_>, user: &TargetUser) -> Result<Option<PlannedAction>,
     }))
 }
 
-/// A wanted member of a group: the person, their user, the existing user, the rule.
-type Member<'p, 'a> = (
-    &'p Person<'a>,
-    &'p UserRef,
-    Option<&'p TargetUser>,
-    &'p GroupRule,
-);
+/// A wanted member of a group: the person, their existing user (`None`: created by
+/// this plan), the rule.
+type Member<'p, 'a> = (&'p Person<'a>, Option<&'p TargetUser>, &'p GroupRule);
+
+/// The reference to a person's user: existing, or the one this plan creates.
+fn user_ref(key: &str, user: Option<&TargetUser>) -> UserRef {
+    match user {
+        Some(u) => UserRef::Existing(u.id.clone()),
+        None => UserRef::Planned(key.to_owned()),
+    }
+}
 
 fn groups(
     people: &[Person<'_>],
-    accounts: &HashMap<&str, (UserRef, Option<&TargetUser>)>,
+    accounts: &HashMap<&str, Option<&TargetUser>>,
     frozen: &HashSet<&str>,
     state: &TargetState,
     policy: &SyncPolicy,
     items: &mut Vec<PlannedAction>,
     report: &mut PlanReport,
 ) {
-    // Desired memberships: group (lowercase name) → display name, members.
-    let mut wanted: BTreeMap<String, (String, Vec<Member<'_, '_>>)> = BTreeMap::new();
-    // Each linked user's person and wanted groups (lowercase names).
-    let mut by_user: HashMap<&TargetUserId, (&Person<'_>, HashSet<String>)> = HashMap::new();
+    // Desired memberships, one entry per group (lowercase name): display name, members.
+    // Each rule renders each distinct value once.
+    let mut wanted: Vec<(String, String, Vec<Member<'_, '_>>)> = Vec::new();
+    let mut by_lower: HashMap<String, usize> = HashMap::default();
+    let mut rendered: HashMap<(usize, &str), usize> = HashMap::default();
+    // Each linked user's person and wanted groups (indexes into `wanted`).
+    let mut by_user: HashMap<&TargetUserId, (&Person<'_>, Vec<usize>)> =
+        HashMap::with_capacity_and_hasher(people.len(), Default::default());
     for p in people {
-        let Some((account, user)) = accounts.get(p.key()) else {
+        let Some(user) = accounts.get(p.key()) else {
             continue;
         };
         // A deactivated user keeps its groups, except that people being deactivated now
@@ -951,22 +986,37 @@ fn groups(
             p.decision.state,
             LifecycleState::Active | LifecycleState::Pending
         );
-        let mut mine = HashSet::new();
+        let mut mine = Vec::new();
         if member {
-            for rule in &policy.groups {
+            for (r, rule) in policy.groups.iter().enumerate() {
                 let Some(value) = rule.from.value(p.employee) else {
                     continue;
                 };
-                let name = rule.render(value);
-                let lower = name.to_lowercase();
-                let entry = wanted
-                    .entry(lower.clone())
-                    .or_insert_with(|| (name.clone(), Vec::new()));
-                if name < entry.0 {
-                    entry.0 = name;
-                }
-                if mine.insert(lower) {
-                    entry.1.push((p, account, *user, rule));
+                let gi = match rendered.get(&(r, value)) {
+                    Some(&gi) => gi,
+                    None => {
+                        let name = rule.render(value);
+                        let lower = name.to_lowercase();
+                        let gi = match by_lower.get(&lower) {
+                            Some(&gi) => {
+                                if name < wanted[gi].1 {
+                                    wanted[gi].1 = name;
+                                }
+                                gi
+                            }
+                            None => {
+                                by_lower.insert(lower.clone(), wanted.len());
+                                wanted.push((lower, name, Vec::new()));
+                                wanted.len() - 1
+                            }
+                        };
+                        rendered.insert((r, value), gi);
+                        gi
+                    }
+                };
+                if !mine.contains(&gi) {
+                    mine.push(gi);
+                    wanted[gi].2.push((p, *user, rule));
                 }
             }
         }
@@ -974,7 +1024,9 @@ fn groups(
             by_user.insert(&user.id, (p, mine));
         }
     }
-    for (name, members) in wanted.values() {
+    let mut order: Vec<usize> = (0..wanted.len()).collect();
+    order.sort_by(|&a, &b| wanted[a].0.cmp(&wanted[b].0));
+    for (_, name, members) in order.iter().map(|&i| &wanted[i]) {
         let group = match state.group_by_name(name) {
             Some(g) if g.managed => GroupRef::Existing(g.id.clone()),
             Some(g) => {
@@ -988,7 +1040,7 @@ fn groups(
                 continue;
             }
             None if policy.create_missing_groups => {
-                let mut rules: Vec<&str> = members.iter().map(|m| m.3.name.as_str()).collect();
+                let mut rules: Vec<&str> = members.iter().map(|m| m.2.name.as_str()).collect();
                 rules.sort_unstable();
                 rules.dedup();
                 let note = format!(
@@ -1013,9 +1065,9 @@ fn groups(
                 continue;
             }
         };
-        let current: Option<&HashSet<TargetUserId>> =
+        let current: Option<&StdHashSet<TargetUserId>> =
             group.existing().and_then(|g| state.members(g));
-        for (p, account, user, rule) in members {
+        for (p, user, rule) in members {
             let has = match (user, current) {
                 (Some(u), Some(m)) => m.contains(&u.id),
                 _ => false,
@@ -1025,7 +1077,7 @@ fn groups(
                     action: Action::AddMember {
                         hr_key: p.key().to_owned(),
                         group: group.clone(),
-                        user: (*account).clone(),
+                        user: user_ref(p.key(), *user),
                     },
                     reason: p.reason(
                         Vec::new(),
@@ -1043,12 +1095,14 @@ fn groups(
         let Some(members) = state.members(&g.id) else {
             continue;
         };
-        let lower = g.name.to_lowercase();
+        let index = by_lower.get(&g.name.to_lowercase());
         for member in members {
             let Some((p, mine)) = by_user.get(member) else {
                 continue;
             };
-            if p.decision.state == LifecycleState::Suspended || mine.contains(&lower) {
+            if p.decision.state == LifecycleState::Suspended
+                || index.is_some_and(|i| mine.contains(i))
+            {
                 continue;
             }
             items.push(PlannedAction {
@@ -1071,7 +1125,7 @@ fn groups(
 
 fn managers(
     people: &[Person<'_>],
-    accounts: &HashMap<&str, (UserRef, Option<&TargetUser>)>,
+    accounts: &HashMap<&str, Option<&TargetUser>>,
     frozen: &HashSet<&str>,
     items: &mut Vec<PlannedAction>,
     report: &mut PlanReport,
@@ -1091,7 +1145,7 @@ fn managers(
     let in_cycle = cycles(&next);
     for (i, p) in people.iter().enumerate() {
         let key = p.key();
-        let Some((account, user)) = accounts.get(key) else {
+        let Some(user) = accounts.get(key) else {
             continue;
         };
         if frozen.contains(key) {
@@ -1103,51 +1157,60 @@ fn managers(
                 note: format!("manager not set: {why}"),
             });
         };
-        let (wanted, why): (Option<&UserRef>, String) = match &p.employee.manager {
-            None => (None, "no manager in the source".into()),
-            Some(ManagerRef::Employee { id }) if id == &p.employee.id => {
-                skip("the person is their own manager".into());
-                continue;
-            }
-            Some(ManagerRef::Employee { id }) => {
-                if in_cycle[i] {
-                    skip(format!("manager {id} is part of a manager cycle"));
+        // The reason is written only for an action: most people need none.
+        // The manager: their index and existing user (`None`: created by this plan).
+        let (wanted, manager_id): (Option<(usize, Option<&TargetUser>)>, Option<&EmployeeId>) =
+            match &p.employee.manager {
+                None => (None, None),
+                Some(ManagerRef::Employee { id }) if id == &p.employee.id => {
+                    skip("the person is their own manager".into());
                     continue;
                 }
-                match next[i].and_then(|m| accounts.get(people[m].key())) {
-                    Some((m, _)) => (Some(m), format!("manager {id}")),
-                    None if next[i].is_some() => {
-                        skip(format!("manager {id} has no account"));
+                Some(ManagerRef::Employee { id }) => {
+                    if in_cycle[i] {
+                        skip(format!("manager {id} is part of a manager cycle"));
                         continue;
                     }
-                    None => {
-                        skip(format!("manager {id} is not in the source (or not mapped)"));
-                        continue;
+                    match next[i].and_then(|m| accounts.get(people[m].key())) {
+                        Some(m) => (next[i].map(|n| (n, *m)), Some(id)),
+                        None if next[i].is_some() => {
+                            skip(format!("manager {id} has no account"));
+                            continue;
+                        }
+                        None => {
+                            skip(format!("manager {id} is not in the source (or not mapped)"));
+                            continue;
+                        }
                     }
                 }
-            }
-            Some(ManagerRef::External { name, email }) => {
-                let who = name.as_deref().or(email.as_deref()).unwrap_or("?");
-                skip(format!("manager {who} is not an employee"));
-                continue;
-            }
-            Some(_) => continue,
-        };
+                Some(ManagerRef::External { name, email }) => {
+                    let who = name.as_deref().or(email.as_deref()).unwrap_or("?");
+                    skip(format!("manager {who} is not an employee"));
+                    continue;
+                }
+                Some(_) => continue,
+            };
         let current = user.and_then(|u| present(u.profile.get(MANAGER_ATTRIBUTE)));
         let needed = match (wanted, current) {
             (None, None) => false,
             (None, Some(_)) => true,
-            (Some(UserRef::Existing(id)), cur) => !same(cur, Some(&Value::String(id.to_string()))),
-            (Some(_), _) => true,
+            (Some((_, Some(manager))), cur) => !same_text(cur, Some(manager.id.as_str())),
+            (Some((_, None)), _) => true,
         };
         if needed {
             items.push(PlannedAction {
                 action: Action::SetManager {
                     hr_key: key.to_owned(),
-                    user: account.clone(),
-                    manager: wanted.cloned(),
+                    user: user_ref(key, *user),
+                    manager: wanted.map(|(m, u)| user_ref(people[m].key(), u)),
                 },
-                reason: p.reason(Vec::new(), Some(why)),
+                reason: p.reason(
+                    Vec::new(),
+                    Some(manager_id.map_or_else(
+                        || "no manager in the source".to_owned(),
+                        |id| format!("manager {id}"),
+                    )),
+                ),
             });
         }
     }
