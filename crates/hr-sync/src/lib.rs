@@ -1,14 +1,19 @@
 //! The sync engine: plan → review → apply with safeguards, journal and `explain`,
 //! Okta push and the SCIM gateway for Okta import.
 //!
-//! So far: the target model and the [`IdentityTarget`] trait with its two
-//! implementations ([`InMemoryTarget`], [`OktaTarget`]), the [`Action`]s a plan is made
-//! of, [`link`]ing HR people to target users, and the pure planner: [`plan`] turns a
-//! snapshot, the target's state, the mapping and a [`SyncPolicy`] into a [`SyncPlan`]
-//! with a reason per action and a content hash; the [`safeguard`]s that stop a run
-//! whose source looks broken or whose plan deactivates too many; and pull mode, the
-//! [`HrScimProvider`] that serves the mapped snapshot read-only to Okta's SCIM import
-//! through `okta-scim`'s server (see [`pull`]).
+//! - [`Engine`] runs it all: it reads the HR source and the target, [`plan`]s, checks
+//!   the [`safeguard`]s ([`Engine::prepare`], reads only), and applies a plan that
+//!   passed ([`Engine::apply`], or [`Engine::apply_saved`] for a reviewed plan).
+//! - The target model: the [`IdentityTarget`] trait with [`OktaTarget`] and
+//!   [`InMemoryTarget`]; the [`Action`]s a plan is made of; [`link`]ing people to users
+//!   by an HR-key attribute.
+//! - The pure planner: [`plan`] turns a snapshot, the target's state, the mapping and a
+//!   [`SyncPolicy`] into a [`SyncPlan`] with a reason per action and a content hash.
+//! - The executor [`apply_plan`]: dependency order, bounded concurrency, retries, every
+//!   outcome in the [`journal`].
+//! - [`explain`](mod@explain): why a person is in their state and what the next run does.
+//! - Pull mode: the [`HrScimProvider`] that serves the mapped snapshot read-only to
+//!   Okta's SCIM import through `okta-scim`'s server (see [`pull`]).
 //!
 //! ```
 //! use hr_sync::{Action, IdentityTarget, InMemoryTarget};
