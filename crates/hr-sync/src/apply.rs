@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -58,6 +59,7 @@ pub struct ApplyOptions {
     retries: u32,
     retry_delay: Duration,
     progress: Option<ProgressFn>,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl fmt::Debug for ApplyOptions {
@@ -67,6 +69,7 @@ impl fmt::Debug for ApplyOptions {
             .field("retries", &self.retries)
             .field("retry_delay", &self.retry_delay)
             .field("progress", &self.progress.is_some())
+            .field("stop", &self.stop.is_some())
             .finish()
     }
 }
@@ -80,6 +83,7 @@ impl Default for ApplyOptions {
             retries: 2,
             retry_delay: Duration::from_millis(500),
             progress: None,
+            stop: None,
         }
     }
 }
@@ -107,6 +111,19 @@ impl ApplyOptions {
         self.retries = times;
         self.retry_delay = delay;
         self
+    }
+
+    /// Stops cleanly when `flag` turns true (Ctrl-C): actions in flight finish, the
+    /// rest are journaled as skipped ("stopped") and the run finishes normally; a re-run
+    /// picks them up.
+    #[must_use]
+    pub fn stop_on(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.stop = Some(flag);
+        self
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(|f| f.load(Ordering::SeqCst))
     }
 
     /// Calls `f` after each action's outcome.
@@ -184,6 +201,8 @@ fn run_id() -> String {
     )
 }
 
+const STOPPED: &str = "stopped by the operator before it was sent";
+
 struct Done {
     seq: usize,
     action: Action,
@@ -198,6 +217,17 @@ async fn send(
     action: Action,
 ) -> Done {
     let mut attempts = 0;
+    if options.stopped() {
+        return Done {
+            seq,
+            action,
+            result: Err(SyncError::Invalid {
+                action: "stop".into(),
+                reason: STOPPED.into(),
+            }),
+            attempts: 0,
+        };
+    }
     loop {
         attempts += 1;
         let result = target.apply(&action).await;
@@ -347,6 +377,12 @@ pub async fn apply_plan(
 
         let mut ready = Vec::with_capacity(end - start);
         for (seq, item) in plan.items.iter().enumerate().take(end).skip(start) {
+            if options.stopped() {
+                let mut line = run.line(seq, item.action.clone(), Outcome::Skipped);
+                line.error = Some(STOPPED.into());
+                run.record(line)?;
+                continue;
+            }
             let person = item.action.person();
             if let Some(p) = person.filter(|p| failed_people.contains(*p)) {
                 let mut line = run.line(seq, item.action.clone(), Outcome::Skipped);
@@ -370,6 +406,12 @@ pub async fn apply_plan(
         while let Some(done) = in_flight.next().await {
             let mut line = run.line(done.seq, done.action, Outcome::Applied);
             line.attempts = done.attempts;
+            if done.attempts == 0 {
+                line.outcome = Outcome::Skipped;
+                line.error = Some(STOPPED.into());
+                run.record(line)?;
+                continue;
+            }
             match done.result {
                 Ok(applied) => {
                     ids.record(&line.action, &applied);

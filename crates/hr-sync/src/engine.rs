@@ -1,6 +1,7 @@
 //! The engine: one HR source, one target, the mapping and the policies, and the steps
 //! of a run: read → plan → safeguards → (review) → apply → remember the good run.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -8,11 +9,12 @@ use chrono::{DateTime, Utc};
 use hr_core::{HrSnapshot, HrSource, HrSourceExt};
 use mapping::Mapper;
 
+use crate::action::Action;
 use crate::apply::{ApplyError, ApplyOptions, ApplyReport, apply_plan};
 use crate::error::SyncError;
 use crate::explain::{ExplainError, Explanation, explain};
 use crate::journal::Journal;
-use crate::plan::{PlanError, PlanMismatch, SyncPlan, SyncPolicy, plan};
+use crate::plan::{MANAGER_ATTRIBUTE, PlanError, PlanMismatch, SyncPlan, SyncPolicy, plan};
 use crate::safeguard::{
     self, Override, RunState, SafeguardPolicy, SafeguardReport, StateError, linked_active,
 };
@@ -211,9 +213,10 @@ impl Engine {
         })
     }
 
-    /// Applies a prepared plan, unless a safeguard stopped it; adds the link attribute
-    /// to the target's schema first when the plan writes anything; afterwards remembers
-    /// the snapshot as the last good run in the state file.
+    /// Applies a prepared plan, unless a safeguard stopped it. When the plan writes
+    /// anything, the link attribute and every other profile attribute the plan writes are
+    /// added to the target's schema first where missing (as strings); afterwards the
+    /// snapshot is remembered as the last good run in the state file.
     ///
     /// # Errors
     /// [`EngineError::Stopped`] (nothing written), [`EngineError::Target`] when the
@@ -229,10 +232,37 @@ impl Engine {
             return Err(EngineError::Stopped(Box::new(prepared.safeguards.clone())));
         }
         if !prepared.plan.is_empty() {
-            self.target
-                .ensure_link_attribute(&self.policy.link_attribute)
+            // The link attribute first, then every other attribute the plan writes: a
+            // mapping to custom attributes (`nmbrsId`, …) works on an Okta org that has
+            // never seen them. Attributes already there, Okta's own included, cost a read.
+            let mut names: BTreeSet<&str> = BTreeSet::new();
+            for item in &prepared.plan.items {
+                match &item.action {
+                    Action::CreateUser { profile, .. } => {
+                        names.extend(profile.keys().map(String::as_str));
+                    }
+                    Action::UpdateProfile { changes, .. } => {
+                        names.extend(changes.iter().map(|c| c.name.as_str()));
+                    }
+                    Action::SetManager { .. } => {
+                        names.insert(MANAGER_ATTRIBUTE);
+                    }
+                    _ => {}
+                }
+            }
+            names.remove(self.policy.link_attribute.as_str());
+            names.remove("login");
+            let names: Vec<&str> = std::iter::once(self.policy.link_attribute.as_str())
+                .chain(names)
+                .collect();
+            let added = self
+                .target
+                .ensure_attributes(&names)
                 .await
                 .map_err(EngineError::Target)?;
+            if !added.is_empty() {
+                tracing::info!(?added, "added attributes to the target's user schema");
+            }
         }
         let report = apply_plan(self.target.as_ref(), &prepared.plan, journal, options).await?;
         if let Some(path) = &self.state_file {

@@ -362,18 +362,27 @@ impl IdentityTarget for OktaTarget {
     }
 
     async fn ensure_link_attribute(&self, name: &str) -> Result<bool, SyncError> {
+        Ok(!self.ensure_attributes(&[name]).await?.is_empty())
+    }
+
+    async fn ensure_attributes(&self, names: &[&str]) -> Result<Vec<String>, SyncError> {
+        // One schema read for all of them.
         let schemas = self.client.schemas();
         let schema = schemas.user().await.map_err(okta("read user schema"))?;
-        if schema.attribute(name).is_some() {
-            return Ok(false);
+        let mut added = Vec::new();
+        for &name in names {
+            if schema.attribute(name).is_some() || added.iter().any(|a| a == name) {
+                continue;
+            }
+            let attribute = CustomAttribute::string(name, name)
+                .description("Set by hr-sync from the HR system");
+            schemas
+                .add_custom_attribute(&attribute)
+                .await
+                .map_err(okta("add a custom attribute"))?;
+            added.push(name.to_owned());
         }
-        let attribute = CustomAttribute::string(name, "HR employee key")
-            .description("The person's key in the HR system, set by hr-sync");
-        schemas
-            .add_custom_attribute(&attribute)
-            .await
-            .map_err(okta("add link attribute"))?;
-        Ok(true)
+        Ok(added)
     }
 
     async fn apply(&self, action: &Action) -> Result<Applied, SyncError> {

@@ -544,6 +544,18 @@ pub trait IdentityTarget: fmt::Debug + Send + Sync + 'static {
     /// `true` when it was added.
     async fn ensure_link_attribute(&self, name: &str) -> Result<bool, SyncError>;
 
+    /// Adds every missing attribute of `names` as a string attribute; the names added.
+    /// The default calls [`ensure_link_attribute`](Self::ensure_link_attribute) for each.
+    async fn ensure_attributes(&self, names: &[&str]) -> Result<Vec<String>, SyncError> {
+        let mut added = Vec::new();
+        for &name in names {
+            if self.ensure_link_attribute(name).await? {
+                added.push(name.to_owned());
+            }
+        }
+        Ok(added)
+    }
+
     /// Applies one action.
     async fn apply(&self, action: &Action) -> Result<Applied, SyncError>;
 }

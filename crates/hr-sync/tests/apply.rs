@@ -478,3 +478,51 @@ fn a_journal_line_that_is_not_a_record_is_named() {
     let e = Journal::read(&path).unwrap_err();
     assert!(e.to_string().contains("line 3"), "{e}");
 }
+
+#[tokio::test]
+async fn a_stop_request_finishes_what_is_in_flight_and_skips_the_rest() {
+    let target = Arc::new(Refusing {
+        inner: InMemoryTarget::new(),
+        people: Vec::new(),
+    });
+    let (engine, _) = engine(team(20), target.clone());
+    let prepared = engine.prepare(now(), None).await.unwrap();
+    let total = prepared.plan.items.len();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let options = ApplyOptions::default()
+        .concurrency(2)
+        .stop_on(stop.clone())
+        .on_progress(move |p| {
+            if p.done == 10 {
+                flag.store(true, Ordering::SeqCst);
+            }
+        });
+    let mut journal = Journal::in_memory();
+    let report = engine
+        .apply(&prepared, &mut journal, &options)
+        .await
+        .unwrap();
+    let s = report.summary.total;
+    // At most the two in flight finish after the request.
+    assert!((10..=12).contains(&s.applied), "{s:?}");
+    assert_eq!(s.applied + s.skipped, total);
+    assert!(report.problems.iter().all(|p| {
+        p.error
+            .as_deref()
+            .unwrap()
+            .contains("stopped by the operator")
+    }));
+    assert_eq!(
+        journal.records().len(),
+        total + 2,
+        "start, every action, finish"
+    );
+    // The next run does the rest.
+    let report = engine
+        .run(now(), None, &mut journal, &ApplyOptions::default())
+        .await
+        .unwrap();
+    assert!(report.is_complete());
+    assert_converged(&target.read_state("hrEmployeeId").await.unwrap(), 20);
+}
