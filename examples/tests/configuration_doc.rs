@@ -1,5 +1,6 @@
-//! Every `toml` block of `docs/configuration.md` is a configuration `hrsync` accepts, so
-//! the page cannot drift from the code. A block without a `[source]` table is a section
+//! Every `toml` block of `docs/configuration.md` is a configuration `hrsync` accepts, and
+//! the configuration errors it and `docs/troubleshooting.md` quote are the ones `hrsync`
+//! gives, so the pages cannot drift from the code. A block without a `[source]` table is a section
 //! shown on its own: it is parsed under a minimal `[source]`/`[target]`. Blocks fenced as
 //! ```` ```toml partial ```` are left out (keys of a command this build does not have).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -7,6 +8,7 @@
 use hrsync_cli::config::Config;
 
 const PAGE: &str = include_str!("../../docs/configuration.md");
+const TROUBLESHOOTING: &str = include_str!("../../docs/troubleshooting.md");
 
 const BASE: &str = "[source]\nkind = \"simulator\"\n\n[target]\nkind = \"simulator\"\n\n";
 
@@ -104,5 +106,37 @@ fn the_errors_the_page_quotes_are_the_errors_hrsync_gives() {
     assert!(
         err(&format!("{BASE}[sync.link]\nadopt_matching_login = true\n"))
             .contains("adopt_matching_email")
+    );
+}
+
+#[test]
+fn the_configuration_errors_troubleshooting_quotes_are_real() {
+    let err = |text: &str| Config::from_toml(text).unwrap_err().to_string();
+    // The page wraps lines: compare with white space collapsed.
+    let page = TROUBLESHOOTING
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let quoted = |text: &str| {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            page.contains(&text),
+            "troubleshooting.md does not quote {text:?}"
+        );
+    };
+    quoted(&err(&format!("{BASE}[mapping]\npreset = \"nope\"\n")));
+    quoted(&err(&format!("{BASE}[schedule]\nevery = \"soon\"\n")));
+    quoted(&err(
+        "[source]\nkind = \"nmbrs\"\ncompanies = [\"ACME\"]\n[target]\nkind = \"okta\"\n",
+    ));
+    let unknown =
+        err("[source]\nkind = \"csv\"\npath = \"p.csv\"\ncolour = 1\n[target]\nkind = \"okta\"\n");
+    assert!(
+        unknown.contains("TOML parse error at line 1, column 1"),
+        "{unknown}"
+    );
+    assert!(
+        unknown.contains("unknown field `colour`, expected `path`"),
+        "{unknown}"
     );
 }
