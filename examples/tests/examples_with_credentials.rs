@@ -17,8 +17,10 @@ const NMBRS_USER: &str = "api.user@acme.example";
 const NMBRS_TOKEN: &str = "examples-nmbrs-token";
 const NMBRS_DOMAIN: &str = "acme";
 
-/// An example's binary: cargo builds the examples of a package before its tests, next
-/// to the test binaries (`target/<profile>/examples/<name>`).
+/// An example's binary: `cargo test -p hrsync-examples` (and `cargo test --workspace`)
+/// builds the package's examples with its tests, next to the test binaries
+/// (`target/<profile>/examples/<name>`); `cargo test --test examples_with_credentials`
+/// alone does not, so run `cargo build -p hrsync-examples --examples` first then.
 fn example(name: &str) -> PathBuf {
     let mut dir = std::env::current_exe().unwrap();
     dir.pop(); // the test binary
@@ -41,7 +43,12 @@ fn example(name: &str) -> PathBuf {
                 .is_some_and(|f| f.starts_with(&format!("{name}-")) && !f.contains('.'))
         })
         .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        .unwrap_or_else(|| panic!("example {name} is not built in {}", dir.display()))
+        .unwrap_or_else(|| {
+            panic!(
+                "example {name} is not built in {}: run `cargo build -p hrsync-examples --examples`",
+                dir.display()
+            )
+        })
 }
 
 struct Services {
