@@ -601,9 +601,10 @@ impl Person<'_> {
 ///   (`null` and absent are the same; create-only attributes are left alone), and the
 ///   link attribute of an adopted user.
 /// - **Lifecycle**: active → activate (`STAGED`), unsuspend (`SUSPENDED`) or reactivate
-///   (`DEPROVISIONED`, a rehire); suspended → suspend (only from `ACTIVE`; other
-///   statuses are noted); deactivated → deactivate; pending and not yet provisioned
-///   change no status.
+///   (`DEPROVISIONED`, a rehire); suspended → suspend (Okta suspends only `ACTIVE`
+///   users: a `STAGED` or `PROVISIONED` user, who never finished activating, is
+///   deactivated instead so the activation link stops working; other statuses are
+///   noted); deactivated → deactivate; pending and not yet provisioned change no status.
 /// - **Groups**: people who are active or pending belong to their rules' groups
 ///   (created when missing and allowed); deactivated people and people the rules no
 ///   longer place are removed from the rules' groups; suspended people keep theirs (Okta
@@ -916,6 +917,12 @@ fn lifecycle(p: &Person<'_>, user: &TargetUser) -> Result<Option<PlannedAction>,
             user: id(),
         },
         (L::Suspended, S::Suspended | S::Deprovisioned) => return Ok(None),
+        // Okta suspends only ACTIVE users. A leaver who never finished activating would
+        // keep a working activation link: deactivated instead (a rehire reactivates it).
+        (L::Suspended, S::Staged | S::Provisioned) => Action::Deactivate {
+            hr_key: hr_key(),
+            user: id(),
+        },
         (L::Suspended, status) => {
             return Err(format!(
                 "should be suspended, but Okta only suspends ACTIVE users and user {} is {status}",
@@ -935,7 +942,10 @@ fn lifecycle(p: &Person<'_>, user: &TargetUser) -> Result<Option<PlannedAction>,
         }
         _ => return Ok(None),
     };
-    let note = format!("{} → {}", user.status, action.kind());
+    let mut note = format!("{} → {}", user.status, action.kind());
+    if p.decision.state == L::Suspended && matches!(action, Action::Deactivate { .. }) {
+        note.push_str(" (never activated, and Okta suspends only ACTIVE users)");
+    }
     Ok(Some(PlannedAction {
         action,
         reason: p.reason(Vec::new(), Some(note)),

@@ -178,13 +178,23 @@ fn activate_at_start_then_suspend_deactivate_and_reactivate_on_rehire() {
             .contains("STAGED")
     );
 
-    // Still PROVISIONED (the welcome flow not done) when the contract ends: noted, no action.
+    // Still PROVISIONED (the welcome flow not done) when the contract ends: Okta can't
+    // suspend it, so it is deactivated and its activation link stops working.
     let ended = now() + Duration::days(42);
+    let p = plan_for(&target, vec![ada.clone()], &policy, ended);
+    assert_eq!(kinds(&p), ["deactivate"]);
+    let note = p.items[0].reason.note.as_deref().unwrap();
+    assert!(
+        note.contains("PROVISIONED") && note.contains("never activated"),
+        "{note}"
+    );
+    // A user LOCKED_OUT at the end can't be suspended either: noted, left alone.
+    let s = state(&target, &policy);
+    target.set_status(&user_of(&s, "1").id, TargetStatus::LockedOut);
     let p = plan_for(&target, vec![ada.clone()], &policy, ended);
     assert!(p.is_empty());
     assert!(p.report.notes[0].note.contains("only suspends ACTIVE"));
 
-    let s = state(&target, &policy);
     target.set_status(&user_of(&s, "1").id, TargetStatus::Active);
     let p = sync(&target, vec![ada.clone()], &policy, ended);
     assert_eq!(kinds(&p), ["suspend"]);
