@@ -25,6 +25,9 @@ use serde_json::{Value, json};
 use crate::config::{Config, SourceConfig, TargetConfig, parse_duration};
 use crate::{Cli, Command, Exit, Format, LogFormat, OktaCommand};
 
+/// The scopes asked for with an OAuth service app when `OKTA_SCOPES` is not set.
+const DEFAULT_OKTA_SCOPES: &str = "okta.users.manage okta.groups.manage okta.schemas.manage";
+
 /// Why a command stopped, with the exit code to end on.
 #[derive(Debug)]
 struct Failure {
@@ -138,7 +141,15 @@ impl World {
         };
         let (okta, simulator) = match &config.target {
             TargetConfig::Okta => {
-                let client = OktaClient::from_env()
+                // An OAuth service app needs the schema scope too: `check` reads the user
+                // schema and a sync adds the attributes it writes.
+                let client = OktaClient::builder()
+                    .from_env_with(|k| {
+                        std::env::var(k).ok().or_else(|| {
+                            (k == "OKTA_SCOPES").then(|| DEFAULT_OKTA_SCOPES.to_owned())
+                        })
+                    })
+                    .and_then(okta_api::OktaClientBuilder::build)
                     .map_err(|e| Failure::new(Exit::Config, format!("target (okta): {e}")))?;
                 (client, None)
             }
