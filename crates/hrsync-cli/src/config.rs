@@ -22,6 +22,7 @@
 //! # Ok::<(), hrsync_cli::config::ConfigError>(())
 //! ```
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -138,8 +139,10 @@ impl Default for MappingSection {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct StateSection {
-    /// The directory of `state.json` (the last good run) and `journal.jsonl`, relative
-    /// to the configuration file; default `.hrsync`.
+    /// The directory of `state.json` (the last good run), `journal.jsonl` and, for
+    /// `hrsync serve`, `pull-state.json` (the last good snapshot the gateway served, so a
+    /// restart still checks the first read for a population drop), relative to the
+    /// configuration file; default `.hrsync`.
     pub dir: PathBuf,
 }
 
@@ -158,6 +161,169 @@ impl Default for StateSection {
 pub struct ScheduleSection {
     /// `sync` repeats this often (`30m`, `1h`, `1d`); `--every` overrides it.
     pub every: Option<String>,
+}
+
+/// The SCIM gateway (`hrsync serve`, with `[target] kind = "scim-gateway"`); every key
+/// is optional. Its credentials never live here: `HRSYNC_SCIM_TOKEN` (Bearer) and/or
+/// `HRSYNC_SCIM_USER` with `HRSYNC_SCIM_PASSWORD` (Basic) come from the environment.
+///
+/// ```
+/// let config = hrsync_cli::config::Config::from_toml(r#"
+///     [source]
+///     kind = "simulator"
+///     [target]
+///     kind = "scim-gateway"
+///     [serve]
+///     bind = "0.0.0.0:8443"
+///     tls_cert = "/etc/hrsync/cert.pem"
+///     tls_key = "/etc/hrsync/key.pem"
+///     refresh = "5m"
+/// "#)?;
+/// assert_eq!(config.serve.bind_addr().port(), 8443);
+/// assert_eq!(config.serve.refresh_interval().as_secs(), 300);
+/// assert_eq!(config.serve.base_path(), "/scim/v2");
+///
+/// let half = hrsync_cli::config::Config::from_toml(r#"
+///     [source]
+///     kind = "simulator"
+///     [target]
+///     kind = "scim-gateway"
+///     [serve]
+///     tls_cert = "cert.pem"
+/// "#);
+/// assert!(half.unwrap_err().to_string().starts_with("serve.tls_key:"));
+/// # Ok::<(), hrsync_cli::config::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ServeSection {
+    /// The address and port to listen on; default [`DEFAULT_BIND`]. `--bind` overrides it.
+    pub bind: Option<String>,
+    /// The PEM certificate chain (server certificate first), relative to the
+    /// configuration file; set together with `tls_key`. `--tls-cert` overrides it.
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key (PKCS#8, PKCS#1 or SEC1) of the certificate, relative to the
+    /// configuration file. `--tls-key` overrides it.
+    pub tls_key: Option<PathBuf>,
+    /// How often the HR source is read again (`15m` by default); `--every` overrides it.
+    pub refresh: Option<String>,
+    /// Days deactivated people stay listed inactive (default 90, at most 3650).
+    pub retention_days: Option<u32>,
+    /// Where the SCIM endpoints live: `/scim/v2` by default, `""` for the root.
+    pub base_path: Option<String>,
+    /// The URL Okta calls the base path by (`https://hr.example.com/scim/v2`), used in
+    /// `meta.location`; without it the server writes `http://<Host header><base_path>`.
+    /// Set it behind a proxy or with TLS.
+    pub public_url: Option<String>,
+}
+
+/// Where `hrsync serve` listens unless told otherwise.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// The SCIM base path unless told otherwise.
+pub const DEFAULT_BASE_PATH: &str = "/scim/v2";
+
+impl ServeSection {
+    /// The address to listen on ([`DEFAULT_BIND`] unless `bind` is set; the value was
+    /// checked when the file was read).
+    #[must_use]
+    pub fn bind_addr(&self) -> SocketAddr {
+        self.bind
+            .as_deref()
+            .and_then(|b| b.trim().parse().ok())
+            .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+
+    /// The refresh interval (`refresh`, else hr-sync's default of 15 minutes).
+    #[must_use]
+    pub fn refresh_interval(&self) -> Duration {
+        self.refresh
+            .as_deref()
+            .and_then(|r| parse_duration(r).ok())
+            .unwrap_or(hr_sync::pull::DEFAULT_REFRESH_INTERVAL)
+    }
+
+    /// The retention window in days (`retention_days`, else hr-sync's default of 90).
+    #[must_use]
+    pub fn retention(&self) -> u32 {
+        self.retention_days
+            .unwrap_or(hr_sync::pull::DEFAULT_RETENTION_DAYS)
+    }
+
+    /// The SCIM base path ([`DEFAULT_BASE_PATH`] unless `base_path` is set).
+    #[must_use]
+    pub fn base_path(&self) -> &str {
+        self.base_path
+            .as_deref()
+            .map_or(DEFAULT_BASE_PATH, str::trim)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if let Some(bind) = &self.bind
+            && bind.trim().parse::<SocketAddr>().is_err()
+        {
+            return Err(ConfigError::invalid(
+                "serve.bind",
+                format!(
+                    "{bind:?} is not an IP address with a port, like 127.0.0.1:8080, \
+                     0.0.0.0:8443 or [::]:8443"
+                ),
+            ));
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => {
+                return Err(ConfigError::invalid(
+                    "serve.tls_key",
+                    "missing: serve.tls_cert and serve.tls_key go together",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::invalid(
+                    "serve.tls_cert",
+                    "missing: serve.tls_cert and serve.tls_key go together",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(refresh) = &self.refresh {
+            parse_duration(refresh).map_err(|p| ConfigError::invalid("serve.refresh", p))?;
+        }
+        if let Some(days) = self.retention_days
+            && days > hr_core::lifecycle::MAX_POLICY_DAYS
+        {
+            return Err(ConfigError::invalid(
+                "serve.retention_days",
+                format!(
+                    "{days} is more than the {} allowed",
+                    hr_core::lifecycle::MAX_POLICY_DAYS
+                ),
+            ));
+        }
+        if let Some(path) = &self.base_path {
+            let p = path.trim();
+            if !p.is_empty()
+                && (!p.starts_with('/') || p.ends_with('/') || p.contains(['_', '?', '#', ' ']))
+            {
+                return Err(ConfigError::invalid(
+                    "serve.base_path",
+                    format!(
+                        "{path:?} must start with '/' and must not end with '/' or contain \
+                         '_', '?', '#' or spaces (Okta refuses them); \"\" serves at the root"
+                    ),
+                ));
+            }
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ConfigError::invalid(
+                "serve.public_url",
+                format!("{url:?} must start with https:// (or http://)"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The whole file.
@@ -184,6 +350,9 @@ pub struct Config {
     /// Scheduled runs.
     #[serde(default)]
     pub schedule: ScheduleSection,
+    /// The SCIM gateway (`hrsync serve`).
+    #[serde(default)]
+    pub serve: ServeSection,
     /// The directory relative paths are read from (the configuration file's).
     #[serde(skip)]
     pub base: PathBuf,
@@ -274,6 +443,7 @@ impl Config {
         if let Some(every) = &self.schedule.every {
             parse_duration(every).map_err(|p| ConfigError::invalid("schedule.every", p))?;
         }
+        self.serve.check()?;
         if self.sync.link_attribute.trim().is_empty() {
             return Err(ConfigError::invalid(
                 "sync.link_attribute",

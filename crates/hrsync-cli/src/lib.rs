@@ -1,12 +1,16 @@
 //! The `hrsync` command-line tool: a thin shell over `hr-sync`.
 //!
 //! `hrsync --config hrsync.toml <command>`: `check`, `preview`, `plan`, `apply --plan
-//! FILE`, `sync [--every 1h]`, `explain <employee>`, `journal`, `okta users`, `demo`.
+//! FILE`, `sync [--every 1h]`, `explain <employee>`, `journal`, `okta users`, `demo`, and
+//! `serve` (pull mode: the SCIM gateway Okta imports from, see [`ServeArgs`]).
 //! See [`config`] for the file and [`Exit`] for the exit codes.
 
 pub mod config;
 mod run;
+mod serve;
+mod tls;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -188,6 +192,11 @@ pub enum Command {
         #[command(subcommand)]
         what: OktaCommand,
     },
+    /// Serves the SCIM gateway Okta imports from (pull mode, `[target] kind =
+    /// "scim-gateway"`): the mapped people and groups, read-only, re-read every `--every`,
+    /// with `/healthz` and `/metrics`. Credentials from `HRSYNC_SCIM_TOKEN` (Bearer) and/or
+    /// `HRSYNC_SCIM_USER` + `HRSYNC_SCIM_PASSWORD` (Basic). Ctrl-C stops cleanly.
+    Serve(ServeArgs),
     /// Starts the Nmbrs and Okta simulators in-process and runs check → preview → sync
     /// → an HR change → sync, printing each step. Needs no configuration file.
     Demo {
@@ -195,6 +204,50 @@ pub enum Command {
         #[arg(long, default_value_t = 40)]
         people: usize,
     },
+}
+
+/// `hrsync serve`: the SCIM gateway Okta's "Import Users" and profile sourcing read from.
+///
+/// - Needs `[target] kind = "scim-gateway"` in the configuration (the other kinds push
+///   into Okta; pushing and being imported from at once would have two masters for the
+///   same users) and at least one credential from the environment: `HRSYNC_SCIM_TOKEN`
+///   (`Authorization: Bearer …`, Okta's "HTTP Header" authentication) and/or
+///   `HRSYNC_SCIM_USER` with `HRSYNC_SCIM_PASSWORD` (Basic). Without any it exits with 2.
+///   The credentials may only read.
+/// - Reads the HR source once before it listens: if that fails it exits (5 when the
+///   source can't be read, 3 when the safeguards trip), so a gateway that listens always
+///   has a good snapshot; later failed reads keep serving the last good one. The first
+///   line on stdout is `listening on http(s)://ADDR/BASE_PATH`.
+/// - `GET /healthz` (JSON: the snapshot generation, counts and the last refresh's
+///   outcome) and `GET /metrics` (Prometheus text format) need no credentials; expose
+///   only the base path to the internet if those should stay inside.
+/// - TLS with `--tls-cert` and `--tls-key` (or `[serve] tls_cert`/`tls_key`): PEM files,
+///   served with rustls, HTTP/1.1. Without TLS it serves plain HTTP and warns unless it
+///   listens on loopback only (Okta only calls `https://` URLs: put a TLS proxy in front).
+/// - Ctrl-C or SIGTERM: stops accepting, lets requests in flight finish (10 s at most)
+///   and exits with 0.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[non_exhaustive]
+pub struct ServeArgs {
+    /// Listen here, like 0.0.0.0:8443 (port 0 picks a free one); default `[serve] bind`
+    /// or 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Re-read the HR source this often (`5m`, `1h`); default `[serve] refresh` or 15m.
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<String>,
+    /// Let these safeguard rules through for the first read only (with --reason).
+    #[arg(long = "override", value_name = "RULE")]
+    pub overrides: Vec<String>,
+    /// Why the override is right (logged).
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 /// `hrsync okta …`

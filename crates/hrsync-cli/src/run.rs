@@ -30,13 +30,13 @@ const DEFAULT_OKTA_SCOPES: &str = "okta.users.manage okta.groups.manage okta.sch
 
 /// Why a command stopped, with the exit code to end on.
 #[derive(Debug)]
-struct Failure {
-    exit: Exit,
-    message: String,
+pub(crate) struct Failure {
+    pub(crate) exit: Exit,
+    pub(crate) message: String,
 }
 
 impl Failure {
-    fn new(exit: Exit, message: impl Into<String>) -> Self {
+    pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
         Self {
             exit,
             message: message.into(),
@@ -44,7 +44,7 @@ impl Failure {
     }
 }
 
-type CmdResult = Result<Exit, Failure>;
+pub(crate) type CmdResult = Result<Exit, Failure>;
 
 /// Runs a parsed command line; prints results on stdout and problems on stderr.
 ///
@@ -106,39 +106,44 @@ struct World {
     _okta_simulator: Option<RunningSimulator>,
 }
 
+/// The configured HR source, and the in-process Nmbrs simulator when the source is one.
+pub(crate) async fn build_source(
+    config: &Config,
+) -> Result<(Arc<dyn HrSource>, Option<Simulator>), Failure> {
+    let mut nmbrs = None;
+    let source: Arc<dyn HrSource> = match &config.source {
+        SourceConfig::Nmbrs { companies } => {
+            let client = NmbrsClientBuilder::from_env()
+                .and_then(NmbrsClientBuilder::build)
+                .map_err(|e| Failure::new(Exit::Config, format!("source (nmbrs): {e}")))?;
+            let mut source = NmbrsSource::new(client);
+            if !companies.is_empty() {
+                let ids = companies
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        c.parse::<i32>().map(nmbrs_client::CompanyId).map_err(|e| {
+                            Failure::new(Exit::Config, format!("source.companies[{i}]: {c:?}: {e}"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                source = source.with_companies(ids);
+            }
+            Arc::new(source)
+        }
+        SourceConfig::Csv { path } => Arc::new(CsvSource::from_path(config.resolve(path))),
+        SourceConfig::Simulator { people } => {
+            let simulated = simulated_nmbrs(*people).await?;
+            nmbrs = Some(simulated.simulator().clone());
+            Arc::new(simulated)
+        }
+    };
+    Ok((source, nmbrs))
+}
+
 impl World {
     async fn new(config: Config) -> Result<Self, Failure> {
-        let mut nmbrs = None;
-        let source: Arc<dyn HrSource> = match &config.source {
-            SourceConfig::Nmbrs { companies } => {
-                let client = NmbrsClientBuilder::from_env()
-                    .and_then(NmbrsClientBuilder::build)
-                    .map_err(|e| Failure::new(Exit::Config, format!("source (nmbrs): {e}")))?;
-                let mut source = NmbrsSource::new(client);
-                if !companies.is_empty() {
-                    let ids = companies
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            c.parse::<i32>().map(nmbrs_client::CompanyId).map_err(|e| {
-                                Failure::new(
-                                    Exit::Config,
-                                    format!("source.companies[{i}]: {c:?}: {e}"),
-                                )
-                            })
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
-                    source = source.with_companies(ids);
-                }
-                Arc::new(source)
-            }
-            SourceConfig::Csv { path } => Arc::new(CsvSource::from_path(config.resolve(path))),
-            SourceConfig::Simulator { people } => {
-                let simulated = simulated_nmbrs(*people).await?;
-                nmbrs = Some(simulated.simulator().clone());
-                Arc::new(simulated)
-            }
-        };
+        let (source, nmbrs) = build_source(&config).await?;
         let (okta, simulator) = match &config.target {
             TargetConfig::Okta => {
                 // An OAuth service app needs the schema scope too: `check` reads the user
@@ -161,7 +166,7 @@ impl World {
                 return Err(Failure::new(
                     Exit::Config,
                     "target.kind = \"scim-gateway\" is pull mode: Okta imports from the gateway; \
-                     this command needs a push target (okta or simulator)",
+                     `hrsync serve` runs it; this command needs a push target (okta or simulator)",
                 ));
             }
         };
@@ -216,6 +221,9 @@ async fn simulated_okta() -> Result<(RunningSimulator, OktaClient), Failure> {
 }
 
 async fn dispatch(config: Config, command: Command) -> CmdResult {
+    if let Command::Serve(args) = command {
+        return crate::serve::serve(config, args).await;
+    }
     let world = World::new(config).await?;
     match command {
         Command::Check => check(&world).await,
@@ -244,11 +252,14 @@ async fn dispatch(config: Config, command: Command) -> CmdResult {
         Command::Okta {
             what: OktaCommand::Users { status, format },
         } => okta_users(&world, &status, format).await,
-        Command::Demo { .. } => Err(Failure::new(Exit::Internal, "demo runs without a world")),
+        Command::Demo { .. } | Command::Serve(_) => Err(Failure::new(
+            Exit::Internal,
+            "demo and serve run without a world",
+        )),
     }
 }
 
-fn out(text: impl AsRef<str>) {
+pub(crate) fn out(text: impl AsRef<str>) {
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{}", text.as_ref());
 }
@@ -408,7 +419,10 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
-fn overrides(rules: &[String], reason: Option<&str>) -> Result<Option<Override>, Failure> {
+pub(crate) fn overrides(
+    rules: &[String],
+    reason: Option<&str>,
+) -> Result<Option<Override>, Failure> {
     if rules.is_empty() {
         return Ok(None);
     }
