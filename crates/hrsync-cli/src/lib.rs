@@ -24,7 +24,7 @@ pub use run::run;
 /// |---|---|
 /// | 0 | done |
 /// | 1 | an unexpected error (a bug, or the system refused something) |
-/// | 2 | the configuration (file, keys, environment variables) can't be used |
+/// | 2 | the configuration (file, keys, environment variables) or the arguments (an unknown employee, an override without a reason) can't be used |
 /// | 3 | a safeguard tripped: nothing was written |
 /// | 4 | the run finished, but some people failed (see the journal) |
 /// | 5 | a credential or connection check failed, or a side could not be read |
@@ -40,7 +40,7 @@ pub enum Exit {
     Ok,
     /// An unexpected error.
     Internal,
-    /// The configuration can't be used.
+    /// The configuration or the arguments can't be used.
     Config,
     /// A safeguard tripped.
     Safeguard,
