@@ -201,6 +201,23 @@ impl PlannedIds {
     }
 }
 
+/// A [`SetManager`](Action::SetManager) as the profile change it is: the user and its
+/// `managerId` set to the manager's id (cleared without a manager). Both references must
+/// be resolved.
+pub(crate) fn manager_change<'a>(
+    user: &'a UserRef,
+    manager: Option<&UserRef>,
+) -> Result<(&'a TargetUserId, AttributeChange), SyncError> {
+    let user = user.require("set_manager")?;
+    let manager = manager.map(|m| m.require("set_manager")).transpose()?;
+    let change = AttributeChange::new(
+        crate::plan::MANAGER_ATTRIBUTE,
+        None,
+        manager.map(|m| Value::String(m.to_string())),
+    );
+    Ok((user, change))
+}
+
 /// Whether `holder` (a user's profile) is the user a create for `hr_key` with
 /// `profile` made: some attribute holds the HR key in both (the link attribute, whatever
 /// its name). A create repeated after an ambiguous failure finds its own user this way.

@@ -175,6 +175,20 @@ impl Engine {
         &self.policy
     }
 
+    /// Reads the HR source and the target, both at once.
+    async fn read(&self) -> Result<(HrSnapshot, TargetState), EngineError> {
+        futures_util::future::try_join(
+            async { self.source.snapshot().await.map_err(EngineError::Source) },
+            async {
+                self.target
+                    .read_state(&self.policy.link_attribute)
+                    .await
+                    .map_err(EngineError::Target)
+            },
+        )
+        .await
+    }
+
     /// Reads the source, the last good run and the target, plans for `now` and checks
     /// the safeguards (with `overrides`, if any). Reads only.
     ///
@@ -186,16 +200,11 @@ impl Engine {
         now: DateTime<Utc>,
         overrides: Option<&Override>,
     ) -> Result<Prepared, EngineError> {
-        let snapshot = self.source.snapshot().await.map_err(EngineError::Source)?;
         let last = match &self.state_file {
             Some(path) => RunState::load(path)?,
             None => None,
         };
-        let state = self
-            .target
-            .read_state(&self.policy.link_attribute)
-            .await
-            .map_err(EngineError::Target)?;
+        let (snapshot, state) = self.read().await?;
         let plan = plan(&snapshot, &state, &self.mapper, &self.policy, now)?;
         let safeguards = safeguard::check(
             &snapshot,
@@ -315,12 +324,7 @@ impl Engine {
         employee: &str,
         now: DateTime<Utc>,
     ) -> Result<Explanation, EngineError> {
-        let snapshot = self.source.snapshot().await.map_err(EngineError::Source)?;
-        let state = self
-            .target
-            .read_state(&self.policy.link_attribute)
-            .await
-            .map_err(EngineError::Target)?;
+        let (snapshot, state) = self.read().await?;
         Ok(explain(
             &snapshot,
             &state,

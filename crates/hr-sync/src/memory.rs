@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-use crate::action::{Action, AttributeChange, created_by};
+use crate::action::{Action, AttributeChange, created_by, manager_change};
 use crate::error::SyncError;
 use crate::target::{
     Applied, IdentityTarget, Lifecycle, TargetCapabilities, TargetGroup, TargetGroupId,
@@ -367,16 +367,7 @@ impl Inner {
                 Ok(changed(user, self.update_profile(user, changes)?))
             }
             Action::SetManager { user, manager, .. } => {
-                let user = user.require("set_manager")?;
-                let manager = manager
-                    .as_ref()
-                    .map(|m| m.require("set_manager"))
-                    .transpose()?;
-                let change = AttributeChange::new(
-                    "managerId",
-                    None,
-                    manager.map(|m| Value::String(m.to_string())),
-                );
+                let (user, change) = manager_change(user, manager.as_ref())?;
                 Ok(changed(user, self.update_profile(user, &[change])?))
             }
             Action::Activate { user, .. } => {

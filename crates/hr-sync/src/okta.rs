@@ -11,17 +11,13 @@ use okta_api::{
 };
 use serde_json::{Map, Value};
 
-use crate::action::{Action, AttributeChange, created_by};
+use crate::action::{Action, AttributeChange, created_by, manager_change};
 use crate::error::SyncError;
 use crate::target::{
     Applied, IdentityTarget, Lifecycle, TargetCapabilities, TargetGroup, TargetGroupId,
-    TargetState, TargetStatus, TargetUser, TargetUserId,
+    TargetState, TargetUser, TargetUserId,
 };
 
-/// Every user, `DEPROVISIONED` ones included. A list without `search` leaves them out
-/// and `q` excludes them too (okta.md §1.3); `search` includes them but has no `ne` and
-/// no `pr`, so the expression covers every status by ordering around one of them.
-const ALL_USERS: &str = r#"status lt "STAGED" or status eq "STAGED" or status gt "STAGED""#;
 /// The groups whose members the API can change.
 const MANAGED_GROUPS: &str = r#"type eq "OKTA_GROUP""#;
 /// Okta's largest page.
@@ -68,7 +64,7 @@ impl OktaTarget {
             .client
             .users()
             .list()
-            .search(ALL_USERS)
+            .search(okta_api::users::EVERY_STATUS)
             .limit(PAGE)
             .stream();
         let mut stream = pin!(stream);
@@ -220,12 +216,11 @@ impl OktaTarget {
             .await
             .map_err(|e| not_found_user(op.name(), user, e))?;
         // A transition still in progress counts as done: repeating it fails in Okta.
-        let status = TargetStatus::from(
-            current
-                .transitioning_to_status
-                .as_ref()
-                .unwrap_or(&current.status),
-        );
+        let status = current
+            .transitioning_to_status
+            .as_ref()
+            .unwrap_or(&current.status)
+            .clone();
         match op.needed(&status) {
             Ok(false) => return Ok(Applied::new(Some(user.to_string()), None)),
             Ok(true) => {}
@@ -338,7 +333,7 @@ fn is_name_conflict(e: &okta_api::Error) -> bool {
 fn target_user(user: User, link_attribute: &str) -> TargetUser {
     TargetUser::from_profile(
         TargetUserId::new(user.id.as_str()),
-        TargetStatus::from(&user.status),
+        user.status.clone(),
         user.profile.to_json(),
         link_attribute,
     )
@@ -408,16 +403,7 @@ impl OktaTarget {
                 self.update_profile("update_profile", user, changes).await
             }
             Action::SetManager { user, manager, .. } => {
-                let user = user.require("set_manager")?;
-                let manager = manager
-                    .as_ref()
-                    .map(|m| m.require("set_manager"))
-                    .transpose()?;
-                let change = AttributeChange::new(
-                    "managerId",
-                    None,
-                    manager.map(|m| Value::String(m.to_string())),
-                );
+                let (user, change) = manager_change(user, manager.as_ref())?;
                 self.update_profile("set_manager", user, &[change]).await
             }
             Action::Activate { user, .. } => self.lifecycle(Lifecycle::Activate, user).await,

@@ -57,95 +57,17 @@ id_type!(
     "00g1abc"
 );
 
-/// A user's status in the target, Okta's statuses.
+/// A user's status in the target: Okta's statuses (okta-api's type).
 ///
 /// ```
 /// use hr_sync::TargetStatus;
 /// assert_eq!(TargetStatus::from_okta("LOCKED_OUT"), TargetStatus::LockedOut);
 /// assert_eq!(TargetStatus::Suspended.as_str(), "SUSPENDED");
 /// assert_eq!(TargetStatus::from_okta("NEW"), TargetStatus::Other("NEW".into()));
+/// assert_eq!(serde_json::to_string(&TargetStatus::Active)?, r#""ACTIVE""#);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(into = "String", from = "String")]
-#[non_exhaustive]
-pub enum TargetStatus {
-    /// Created, not activated.
-    Staged,
-    /// Activated, waiting for the person to finish the welcome flow.
-    Provisioned,
-    /// Active.
-    Active,
-    /// Suspended: can't sign in, keeps group and app assignments.
-    Suspended,
-    /// Deactivated: deprovisioned from every app.
-    Deprovisioned,
-    /// Locked out by failed sign-ins.
-    LockedOut,
-    /// Password reset in progress.
-    Recovery,
-    /// Password expired.
-    PasswordExpired,
-    /// A status this crate does not know, as the target sent it.
-    Other(String),
-}
-
-impl TargetStatus {
-    /// The status for Okta's string.
-    #[must_use]
-    pub fn from_okta(s: &str) -> Self {
-        match s {
-            "STAGED" => Self::Staged,
-            "PROVISIONED" => Self::Provisioned,
-            "ACTIVE" => Self::Active,
-            "SUSPENDED" => Self::Suspended,
-            "DEPROVISIONED" => Self::Deprovisioned,
-            "LOCKED_OUT" => Self::LockedOut,
-            "RECOVERY" => Self::Recovery,
-            "PASSWORD_EXPIRED" => Self::PasswordExpired,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-
-    /// Okta's string for the status.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Staged => "STAGED",
-            Self::Provisioned => "PROVISIONED",
-            Self::Active => "ACTIVE",
-            Self::Suspended => "SUSPENDED",
-            Self::Deprovisioned => "DEPROVISIONED",
-            Self::LockedOut => "LOCKED_OUT",
-            Self::Recovery => "RECOVERY",
-            Self::PasswordExpired => "PASSWORD_EXPIRED",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl From<String> for TargetStatus {
-    fn from(s: String) -> Self {
-        Self::from_okta(&s)
-    }
-}
-
-impl From<TargetStatus> for String {
-    fn from(s: TargetStatus) -> Self {
-        s.as_str().to_owned()
-    }
-}
-
-impl From<&okta_api::UserStatus> for TargetStatus {
-    fn from(s: &okta_api::UserStatus) -> Self {
-        Self::from_okta(s.as_str())
-    }
-}
-
-impl fmt::Display for TargetStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use okta_api::UserStatus as TargetStatus;
 
 /// A lifecycle change, and Okta's rules for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

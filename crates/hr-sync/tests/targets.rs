@@ -7,7 +7,7 @@ use hr_sync::{
     TargetStatus, TargetUserId, UserRef,
 };
 use okta_api::OktaClient;
-use okta_api::simulator::OktaSimulator;
+use okta_api::simulator::{OktaSimulator, RunningSimulator};
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 
@@ -23,6 +23,21 @@ fn profile(key: &str, first: &str) -> Map<String, Value> {
     .as_object()
     .cloned()
     .unwrap()
+}
+
+/// The Okta simulator and an `OktaTarget` connected to it.
+async fn okta_org() -> (RunningSimulator, OktaTarget) {
+    let sim = OktaSimulator::builder()
+        .api_token("t")
+        .start()
+        .await
+        .unwrap();
+    let client = OktaClient::builder()
+        .org_url(sim.url())
+        .api_token(SecretString::from("t"))
+        .build()
+        .unwrap();
+    (sim, OktaTarget::new(client))
 }
 
 fn user_of(applied: &hr_sync::Applied) -> TargetUserId {
@@ -281,17 +296,8 @@ async fn memberships_stay_with_their_groups(target: &dyn IdentityTarget) {
 #[tokio::test]
 async fn memberships_in_memory_and_in_okta() {
     memberships_stay_with_their_groups(&InMemoryTarget::new()).await;
-    let sim = OktaSimulator::builder()
-        .api_token("t")
-        .start()
-        .await
-        .unwrap();
-    let client = OktaClient::builder()
-        .org_url(sim.url())
-        .api_token(SecretString::from("t"))
-        .build()
-        .unwrap();
-    memberships_stay_with_their_groups(&OktaTarget::new(client)).await;
+    let (_sim, target) = okta_org().await;
+    memberships_stay_with_their_groups(&target).await;
 }
 
 #[tokio::test]
@@ -324,17 +330,7 @@ async fn in_memory_target() {
 
 #[tokio::test]
 async fn okta_target_against_the_simulator() {
-    let sim = OktaSimulator::builder()
-        .api_token("t")
-        .start()
-        .await
-        .unwrap();
-    let client = OktaClient::builder()
-        .org_url(sim.url())
-        .api_token(SecretString::from("t"))
-        .build()
-        .unwrap();
-    let target = OktaTarget::new(client);
+    let (sim, target) = okta_org().await;
     behaves_like_okta(&target, &|user, status| {
         sim.simulator()
             .set_user_status(user.as_str(), status)
@@ -362,17 +358,8 @@ async fn okta_target_against_the_simulator() {
 
 #[tokio::test]
 async fn okta_target_skips_groups_it_cannot_manage() {
-    let sim = OktaSimulator::builder()
-        .api_token("t")
-        .start()
-        .await
-        .unwrap();
-    let client = OktaClient::builder()
-        .org_url(sim.url())
-        .api_token(SecretString::from("t"))
-        .build()
-        .unwrap();
-    let state = OktaTarget::new(client).read_state(LINK).await.unwrap();
+    let (_sim, target) = okta_org().await;
+    let state = target.read_state(LINK).await.unwrap();
     // The simulator's built-in Everyone group is not an OKTA_GROUP.
     assert!(
         state

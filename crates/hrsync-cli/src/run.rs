@@ -171,12 +171,7 @@ impl World {
             }
         };
         let target: Arc<dyn IdentityTarget> = Arc::new(OktaTarget::new(okta.clone()));
-        let mapper = config
-            .mapper()
-            .map_err(|e| Failure::new(Exit::Config, e.to_string()))?;
-        let dir = config.state_dir();
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Failure::new(Exit::Config, format!("state.dir {}: {e}", dir.display())))?;
+        let (mapper, dir) = mapper_and_state_dir(&config)?;
         let engine = Engine::builder(source.clone(), target.clone(), mapper)
             .policy(config.sync.clone())
             .safeguards(config.safeguards.clone())
@@ -195,6 +190,17 @@ impl World {
     fn journal_path(&self) -> PathBuf {
         self.config.state_dir().join("journal.jsonl")
     }
+}
+
+/// The configured mapper, and the state directory, created if missing.
+pub(crate) fn mapper_and_state_dir(config: &Config) -> Result<(mapping::Mapper, PathBuf), Failure> {
+    let mapper = config
+        .mapper()
+        .map_err(|e| Failure::new(Exit::Config, e.to_string()))?;
+    let dir = config.state_dir();
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::new(Exit::Config, format!("state.dir {}: {e}", dir.display())))?;
+    Ok((mapper, dir))
 }
 
 async fn simulated_nmbrs(people: usize) -> Result<SimulatedNmbrs, Failure> {
@@ -755,7 +761,7 @@ async fn okta_users(world: &World, statuses: &[String], format: Format) -> CmdRe
     }
     let search = if wanted.is_empty() {
         // Every status, DEPROVISIONED included (a plain list leaves those out).
-        "status lt \"STAGED\" or status eq \"STAGED\" or status gt \"STAGED\"".to_owned()
+        okta_api::users::EVERY_STATUS.to_owned()
     } else {
         wanted.join(" or ")
     };

@@ -26,7 +26,7 @@ use tokio::sync::watch;
 use crate::Exit;
 use crate::ServeArgs;
 use crate::config::{Config, TargetConfig, parse_duration};
-use crate::run::{CmdResult, Failure, build_source, out, overrides};
+use crate::run::{CmdResult, Failure, build_source, mapper_and_state_dir, out, overrides};
 use crate::tls::{TlsListener, server_config};
 
 /// The Bearer token Okta sends (`Authorization: Bearer …`).
@@ -93,12 +93,7 @@ pub(crate) async fn serve(config: Config, args: ServeArgs) -> CmdResult {
     })?;
 
     let (source, _simulator) = build_source(&config).await?;
-    let mapper = config
-        .mapper()
-        .map_err(|e| Failure::new(Exit::Config, e.to_string()))?;
-    let dir = config.state_dir();
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Failure::new(Exit::Config, format!("state.dir {}: {e}", dir.display())))?;
+    let (mapper, dir) = mapper_and_state_dir(&config)?;
     let state_file = dir.join(PULL_STATE);
     let mut builder = HrScimProvider::builder(source, mapper)
         .policy(config.sync.clone())

@@ -95,6 +95,32 @@ impl UserStatus {
     }
 }
 
+/// As Okta's string (`"ACTIVE"`), so a status reads and writes like Okta's JSON.
+impl serde::Serialize for UserStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for UserStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        Ok(Self::from_okta(&s))
+    }
+}
+
+/// A `search` expression every user matches, whatever the status. A list without
+/// `search` leaves `DEPROVISIONED` users out and `q` excludes them too; `search` includes
+/// them but has no `ne` and no `pr`, so the expression covers every status by ordering
+/// around one of them.
+///
+/// ```
+/// # async fn f(client: okta_api::OktaClient) {
+/// let everyone = client.users().list().search(okta_api::users::EVERY_STATUS).stream();
+/// # }
+/// ```
+pub const EVERY_STATUS: &str = r#"status lt "STAGED" or status eq "STAGED" or status gt "STAGED""#;
+
 impl fmt::Display for UserStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
